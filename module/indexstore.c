@@ -1,0 +1,255 @@
+#include "indexstore.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+void vm_index_init(struct vm_index_store *s)
+{
+    memset(s, 0, sizeof(*s));
+    s->next = 1;
+}
+
+void vm_index_free(struct vm_index_store *s)
+{
+    free(s->entries);
+    vm_index_init(s);
+}
+
+/* Position of uuid in the sorted array, or where it would go (*found false). */
+static size_t locate(const struct vm_index_store *s, const unsigned char uuid[16], bool *found)
+{
+    size_t lo = 0, hi = s->count;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = memcmp(s->entries[mid].uuid, uuid, 16);
+        if (c == 0) {
+            *found = true;
+            return mid;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    *found = false;
+    return lo;
+}
+
+struct vm_index_entry *vm_index_find(struct vm_index_store *s, const unsigned char uuid[16])
+{
+    bool found;
+    size_t pos = locate(s, uuid, &found);
+    return found ? &s->entries[pos] : NULL;
+}
+
+static bool index_in_use(const struct vm_index_store *s, int32_t index)
+{
+    for (size_t i = 0; i < s->count; i++)
+        if (s->entries[i].index == index)
+            return true;
+    return false;
+}
+
+/* Once the counter is exhausted: the smallest index no remembered VM holds.
+ * Linear scans, but this path runs at most once per new VM after two
+ * billion allocations. */
+static int32_t reuse_index(const struct vm_index_store *s)
+{
+    for (int32_t idx = 1; idx > 0 && idx <= VM_INDEX_MAX; idx++) {
+        if (!index_in_use(s, idx))
+            return idx;
+        if (idx == VM_INDEX_MAX)
+            break;
+    }
+    return 0;
+}
+
+static struct vm_index_entry *insert_at(struct vm_index_store *s, size_t pos,
+                                        const unsigned char uuid[16], int32_t index)
+{
+    if (s->count == s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 64;
+        struct vm_index_entry *n = realloc(s->entries, ncap * sizeof(*n));
+        if (!n)
+            return NULL;
+        s->entries = n;
+        s->cap = ncap;
+    }
+    memmove(&s->entries[pos + 1], &s->entries[pos], (s->count - pos) * sizeof(*s->entries));
+    s->count++;
+    struct vm_index_entry *e = &s->entries[pos];
+    memset(e, 0, sizeof(*e));
+    memcpy(e->uuid, uuid, 16);
+    e->index = index;
+    return e;
+}
+
+struct vm_index_entry *vm_index_get(struct vm_index_store *s, const unsigned char uuid[16],
+                                    int64_t now)
+{
+    bool found;
+    size_t pos = locate(s, uuid, &found);
+    if (found) {
+        s->entries[pos].last_seen = now;
+        return &s->entries[pos];
+    }
+    int32_t index;
+    if (s->next > 0 && s->next <= VM_INDEX_MAX && !index_in_use(s, s->next)) {
+        index = s->next;
+        s->next = index == VM_INDEX_MAX ? -1 : index + 1;
+    } else {
+        /* Counter exhausted (next == -1) or, with a hand-edited file, taken. */
+        index = reuse_index(s);
+        if (index == 0)
+            return NULL;
+    }
+    struct vm_index_entry *e = insert_at(s, pos, uuid, index);
+    if (!e)
+        return NULL;
+    e->last_seen = now;
+    s->dirty = true;
+    return e;
+}
+
+void vm_index_expire(struct vm_index_store *s, int64_t now, int64_t retention)
+{
+    size_t w = 0;
+    for (size_t r = 0; r < s->count; r++) {
+        if (now - s->entries[r].last_seen > retention) {
+            s->dirty = true;
+            continue;
+        }
+        s->entries[w++] = s->entries[r];
+    }
+    s->count = w;
+}
+
+int vm_uuid_parse(const char *str, unsigned char uuid[16])
+{
+    size_t n = 0;
+    for (const char *p = str; *p && n < 32; p++) {
+        if (*p == '-')
+            continue;
+        int v;
+        if (*p >= '0' && *p <= '9')
+            v = *p - '0';
+        else if (*p >= 'a' && *p <= 'f')
+            v = *p - 'a' + 10;
+        else if (*p >= 'A' && *p <= 'F')
+            v = *p - 'A' + 10;
+        else
+            return -1;
+        if (n % 2 == 0)
+            uuid[n / 2] = (unsigned char)(v << 4);
+        else
+            uuid[n / 2] |= (unsigned char)v;
+        n++;
+    }
+    return n == 32 ? 0 : -1;
+}
+
+void vm_uuid_format(const unsigned char u[16], char out[37])
+{
+    snprintf(out, 37, "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0],
+             u[1], u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13],
+             u[14], u[15]);
+}
+
+int vm_index_load(struct vm_index_store *s, const char *path, char *err, size_t errlen)
+{
+    FILE *f = fopen(path, "r");
+    if (!f) {
+        if (errno == ENOENT)
+            return 0;
+        snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
+        return -1;
+    }
+    char line[256];
+    unsigned lineno = 0;
+    int rc = 0;
+    while (fgets(line, sizeof(line), f)) {
+        lineno++;
+        char uuidstr[64];
+        long long idx, seen, started;
+        long long next;
+        if (line[0] == '#' || line[0] == '\n')
+            continue;
+        if (sscanf(line, "next %lld", &next) == 1) {
+            if (next == -1 || (next >= 1 && next <= VM_INDEX_MAX)) {
+                if (next == -1 || s->next == -1 || next > s->next)
+                    s->next = (int32_t)next;
+                continue;
+            }
+        } else if (sscanf(line, "vm %63s %lld %lld %lld", uuidstr, &idx, &seen, &started) == 4) {
+            unsigned char uuid[16];
+            bool found;
+            if (vm_uuid_parse(uuidstr, uuid) == 0 && idx >= 1 && idx <= VM_INDEX_MAX) {
+                size_t pos = locate(s, uuid, &found);
+                if (!found && !index_in_use(s, (int32_t)idx)) {
+                    struct vm_index_entry *e = insert_at(s, pos, uuid, (int32_t)idx);
+                    if (!e) {
+                        snprintf(err, errlen, "%s: out of memory", path);
+                        rc = -1;
+                        break;
+                    }
+                    e->last_seen = seen;
+                    e->started = started;
+                    /* The counter must stay above every index on file. */
+                    if (s->next != -1 && idx >= s->next)
+                        s->next = idx == VM_INDEX_MAX ? -1 : (int32_t)idx + 1;
+                    continue;
+                }
+            }
+        }
+        if (rc == 0)
+            snprintf(err, errlen, "%s:%u: ignoring malformed or duplicate line", path, lineno);
+        rc = -1;
+    }
+    fclose(f);
+    return rc;
+}
+
+int vm_index_save(struct vm_index_store *s, const char *path, int64_t now, char *err,
+                  size_t errlen)
+{
+    size_t plen = strlen(path);
+    char *tmp = malloc(plen + 8);
+    if (!tmp) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    snprintf(tmp, plen + 8, "%s.new", path);
+    FILE *f = fopen(tmp, "w");
+    if (!f) {
+        snprintf(err, errlen, "cannot write %s: %s", tmp, strerror(errno));
+        free(tmp);
+        return -1;
+    }
+    fprintf(f, "# vmmib: vmIndex of each VM by UUID; written by snmpd, do not edit while it runs\n");
+    fprintf(f, "# vm UUID vmIndex last-seen(epoch) started(epoch, 0 = not running)\n");
+    fprintf(f, "next %ld\n", (long)s->next);
+    for (size_t i = 0; i < s->count; i++) {
+        char u[37];
+        vm_uuid_format(s->entries[i].uuid, u);
+        fprintf(f, "vm %s %ld %lld %lld\n", u, (long)s->entries[i].index,
+                (long long)s->entries[i].last_seen, (long long)s->entries[i].started);
+    }
+    int bad = ferror(f);
+    if (fflush(f) != 0 || fsync(fileno(f)) != 0)
+        bad = 1;
+    if (fclose(f) != 0)
+        bad = 1;
+    if (bad || rename(tmp, path) != 0) {
+        snprintf(err, errlen, "cannot write %s: %s", path, strerror(errno));
+        unlink(tmp);
+        free(tmp);
+        return -1;
+    }
+    free(tmp);
+    s->dirty = false;
+    s->saved_at = now;
+    return 0;
+}

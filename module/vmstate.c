@@ -1,0 +1,113 @@
+#include "vmstate.h"
+
+int vm_oper_from_libvirt(int state, int reason, bool has_managed_save)
+{
+    switch (state) {
+    case LV_RUNNING:
+    case LV_BLOCKED:
+        return VM_OPER_RUNNING;
+    case LV_PAUSED:
+        switch (reason) {
+        case LV_PAUSED_MIGRATION:
+        case LV_PAUSED_POSTCOPY:
+            return VM_OPER_MIGRATING;
+        case LV_PAUSED_SAVE:
+            return VM_OPER_SUSPENDING;
+        case LV_PAUSED_STARTING_UP:
+            return VM_OPER_PREPARING;
+        case LV_PAUSED_SHUTTING_DOWN:
+            return VM_OPER_SHUTTINGDOWN;
+        case LV_PAUSED_CRASHED:
+            return VM_OPER_CRASHED;
+        default:
+            return VM_OPER_PAUSED;
+        }
+    case LV_SHUTDOWN:
+        return VM_OPER_SHUTTINGDOWN;
+    case LV_SHUTOFF:
+        if (reason == LV_SHUTOFF_SAVED || has_managed_save)
+            return VM_OPER_SUSPENDED;
+        if (reason == LV_SHUTOFF_CRASHED)
+            return VM_OPER_CRASHED;
+        return VM_OPER_SHUTDOWN;
+    case LV_CRASHED:
+        return VM_OPER_CRASHED;
+    case LV_PMSUSPENDED:
+        return VM_OPER_SUSPENDED;
+    case LV_NOSTATE:
+        return VM_OPER_UNKNOWN;
+    default:
+        /* A state newer than this code: libvirt knows it, the MIB does not. */
+        return VM_OPER_OTHER;
+    }
+}
+
+int vm_admin_from_oper(int oper, int prev_admin)
+{
+    switch (oper) {
+    case VM_OPER_PREPARING:
+    case VM_OPER_RUNNING:
+    case VM_OPER_RESUMING:
+    case VM_OPER_MIGRATING:
+        return VM_ADMIN_RUNNING;
+    case VM_OPER_SUSPENDING:
+    case VM_OPER_SUSPENDED:
+        return VM_ADMIN_SUSPENDED;
+    case VM_OPER_PAUSED:
+        return VM_ADMIN_PAUSED;
+    case VM_OPER_SHUTTINGDOWN:
+    case VM_OPER_SHUTDOWN:
+    case VM_OPER_CRASHED:
+        return VM_ADMIN_SHUTDOWN;
+    default:
+        if (prev_admin >= VM_ADMIN_RUNNING && prev_admin <= VM_ADMIN_SHUTDOWN)
+            return prev_admin;
+        return VM_ADMIN_SHUTDOWN;
+    }
+}
+
+bool vm_oper_is_active(int oper)
+{
+    switch (oper) {
+    case VM_OPER_PREPARING:
+    case VM_OPER_RUNNING:
+    case VM_OPER_SUSPENDING:
+    case VM_OPER_RESUMING:
+    case VM_OPER_PAUSED:
+    case VM_OPER_MIGRATING:
+    case VM_OPER_SHUTTINGDOWN:
+        return true;
+    default:
+        return false;
+    }
+}
+
+uint64_t vm_pick_unit(const uint64_t *values, size_t n, uint64_t base)
+{
+    uint64_t max = 0;
+    for (size_t i = 0; i < n; i++)
+        if (values[i] != UINT64_MAX && values[i] > max)
+            max = values[i];
+    uint64_t unit = base ? base : 1;
+    /* Stop before the unit itself overflows an Integer32 (vmMemUnit is one). */
+    while (max / unit > INT32_MAX && unit <= (uint64_t)INT32_MAX / 1024)
+        unit *= 1024;
+    return unit;
+}
+
+int32_t vm_in_unit(uint64_t value, uint64_t unit)
+{
+    uint64_t v = value / (unit ? unit : 1);
+    return v > INT32_MAX ? INT32_MAX : (int32_t)v;
+}
+
+const char *vm_oper_name(int oper)
+{
+    static const char *const names[] = {
+        "unknown",    "other",  "preparing", "running",      "suspending", "suspended",
+        "resuming",   "paused", "migrating", "shuttingdown", "shutdown",   "crashed",
+    };
+    if (oper < 1 || oper > 12)
+        return "invalid";
+    return names[oper - 1];
+}
