@@ -66,7 +66,8 @@ build/unit/%: tests/unit/%.c $(PURE_SRCS) | build/unit
 deps:
 	@tests/deps.sh
 
-demo: deps
+demo:
+	@tests/deps.sh demo
 	@$(MAKE) --no-print-directory all
 	@tests/demo.sh $(MODULE)
 

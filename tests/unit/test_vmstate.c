@@ -1,0 +1,483 @@
+/* Unit tests for module/vmstate.c: libvirt state -> VM-MIB (RFC 7666) mapping
+ * and the per-row unit choice.  The expected values are the rows of the table
+ * "Mapping libvirt to VM-MIB" in the project notes. */
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <setjmp.h>
+#include <cmocka.h>
+
+#include <stdbool.h>
+#include <string.h>
+
+#include "vmstate.h"
+
+#define KIB ((uint64_t)1024)
+#define MIB (KIB * 1024)
+#define GIB (MIB * 1024)
+#define TIB (GIB * 1024)
+
+/* libvirt reasons we do not name in vmstate.h (libvirt ABI values). */
+enum {
+    PAUSED_UNKNOWN = 0,
+    PAUSED_USER = 1,
+    PAUSED_DUMP = 4,
+    PAUSED_IOERROR = 5,
+    PAUSED_WATCHDOG = 6,
+    PAUSED_FROM_SNAPSHOT = 7,
+    PAUSED_SNAPSHOT = 9,
+    PAUSED_POSTCOPY_FAILED = 13,
+    PAUSED_API_ERROR = 14,
+    SHUTOFF_UNKNOWN = 0,
+    SHUTOFF_SHUTDOWN = 1,
+    SHUTOFF_DESTROYED = 2,
+    SHUTOFF_MIGRATED = 4,
+    SHUTOFF_FAILED = 6,
+    SHUTOFF_FROM_SNAPSHOT = 7,
+    SHUTOFF_DAEMON = 8,
+};
+
+/* When libvirt's headers are around, check that the numbers restated in
+ * vmstate.h are libvirt's. */
+#if defined(__has_include)
+#if __has_include(<libvirt/libvirt.h>)
+#include <libvirt/libvirt.h>
+#define HAVE_LIBVIRT_HEADERS 1
+#endif
+#endif
+
+static void test_libvirt_abi_values(void **state)
+{
+    (void)state;
+#ifdef HAVE_LIBVIRT_HEADERS
+    assert_int_equal(LV_NOSTATE, VIR_DOMAIN_NOSTATE);
+    assert_int_equal(LV_RUNNING, VIR_DOMAIN_RUNNING);
+    assert_int_equal(LV_BLOCKED, VIR_DOMAIN_BLOCKED);
+    assert_int_equal(LV_PAUSED, VIR_DOMAIN_PAUSED);
+    assert_int_equal(LV_SHUTDOWN, VIR_DOMAIN_SHUTDOWN);
+    assert_int_equal(LV_SHUTOFF, VIR_DOMAIN_SHUTOFF);
+    assert_int_equal(LV_CRASHED, VIR_DOMAIN_CRASHED);
+    assert_int_equal(LV_PMSUSPENDED, VIR_DOMAIN_PMSUSPENDED);
+    assert_int_equal(LV_PAUSED_MIGRATION, VIR_DOMAIN_PAUSED_MIGRATION);
+    assert_int_equal(LV_PAUSED_SAVE, VIR_DOMAIN_PAUSED_SAVE);
+    assert_int_equal(LV_PAUSED_SHUTTING_DOWN, VIR_DOMAIN_PAUSED_SHUTTING_DOWN);
+    assert_int_equal(LV_PAUSED_CRASHED, VIR_DOMAIN_PAUSED_CRASHED);
+    assert_int_equal(LV_PAUSED_STARTING_UP, VIR_DOMAIN_PAUSED_STARTING_UP);
+    assert_int_equal(LV_PAUSED_POSTCOPY, VIR_DOMAIN_PAUSED_POSTCOPY);
+    assert_int_equal(LV_SHUTOFF_CRASHED, VIR_DOMAIN_SHUTOFF_CRASHED);
+    assert_int_equal(LV_SHUTOFF_SAVED, VIR_DOMAIN_SHUTOFF_SAVED);
+    assert_int_equal(PAUSED_USER, VIR_DOMAIN_PAUSED_USER);
+    assert_int_equal(SHUTOFF_DESTROYED, VIR_DOMAIN_SHUTOFF_DESTROYED);
+    assert_int_equal(SHUTOFF_DAEMON, VIR_DOMAIN_SHUTOFF_DAEMON);
+#else
+    skip();
+#endif
+}
+
+/* ---- vm_oper_from_libvirt: one test per row of the mapping table ---- */
+
+static void test_oper_running_blocked(void **state)
+{
+    (void)state;
+    for (int reason = 0; reason <= 12; reason++) {
+        assert_int_equal(vm_oper_from_libvirt(LV_RUNNING, reason, false), VM_OPER_RUNNING);
+        assert_int_equal(vm_oper_from_libvirt(LV_BLOCKED, reason, false), VM_OPER_RUNNING);
+        /* A running domain may also have a stale managed-save image. */
+        assert_int_equal(vm_oper_from_libvirt(LV_RUNNING, reason, true), VM_OPER_RUNNING);
+        assert_int_equal(vm_oper_from_libvirt(LV_BLOCKED, reason, true), VM_OPER_RUNNING);
+    }
+}
+
+static void test_oper_paused_migration(void **state)
+{
+    (void)state;
+    assert_int_equal(vm_oper_from_libvirt(LV_PAUSED, LV_PAUSED_MIGRATION, false),
+                     VM_OPER_MIGRATING);
+    assert_int_equal(vm_oper_from_libvirt(LV_PAUSED, LV_PAUSED_POSTCOPY, false),
+                     VM_OPER_MIGRATING);
+}
+
+static void test_oper_paused_save(void **state)
+{
+    (void)state;
+    assert_int_equal(vm_oper_from_libvirt(LV_PAUSED, LV_PAUSED_SAVE, false), VM_OPER_SUSPENDING);
+}
+
+static void test_oper_paused_starting_up(void **state)
+{
+    (void)state;
+    assert_int_equal(vm_oper_from_libvirt(LV_PAUSED, LV_PAUSED_STARTING_UP, false),
+                     VM_OPER_PREPARING);
+}
+
+static void test_oper_paused_shutting_down(void **state)
+{
+    (void)state;
+    assert_int_equal(vm_oper_from_libvirt(LV_PAUSED, LV_PAUSED_SHUTTING_DOWN, false),
+                     VM_OPER_SHUTTINGDOWN);
+}
+
+static void test_oper_paused_crashed(void **state)
+{
+    (void)state;
+    assert_int_equal(vm_oper_from_libvirt(LV_PAUSED, LV_PAUSED_CRASHED, false), VM_OPER_CRASHED);
+}
+
+static void test_oper_paused_other(void **state)
+{
+    (void)state;
+    static const int others[] = {
+        PAUSED_UNKNOWN,  PAUSED_USER,     PAUSED_DUMP,
+        PAUSED_IOERROR,  PAUSED_WATCHDOG, PAUSED_FROM_SNAPSHOT,
+        PAUSED_SNAPSHOT, PAUSED_POSTCOPY_FAILED, PAUSED_API_ERROR,
+        99, /* a reason newer than this code */
+        -1,
+    };
+    for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
+        assert_int_equal(vm_oper_from_libvirt(LV_PAUSED, others[i], false), VM_OPER_PAUSED);
+        assert_int_equal(vm_oper_from_libvirt(LV_PAUSED, others[i], true), VM_OPER_PAUSED);
+    }
+}
+
+static void test_oper_shutdown(void **state)
+{
+    (void)state;
+    for (int reason = 0; reason <= 5; reason++) {
+        assert_int_equal(vm_oper_from_libvirt(LV_SHUTDOWN, reason, false), VM_OPER_SHUTTINGDOWN);
+        assert_int_equal(vm_oper_from_libvirt(LV_SHUTDOWN, reason, true), VM_OPER_SHUTTINGDOWN);
+    }
+}
+
+static void test_oper_shutoff_saved(void **state)
+{
+    (void)state;
+    assert_int_equal(vm_oper_from_libvirt(LV_SHUTOFF, LV_SHUTOFF_SAVED, false),
+                     VM_OPER_SUSPENDED);
+    assert_int_equal(vm_oper_from_libvirt(LV_SHUTOFF, LV_SHUTOFF_SAVED, true), VM_OPER_SUSPENDED);
+}
+
+static void test_oper_shutoff_managed_save(void **state)
+{
+    (void)state;
+    /* Whatever the reason, a managed-save image means suspended. */
+    static const int reasons[] = {SHUTOFF_UNKNOWN,   SHUTOFF_SHUTDOWN, SHUTOFF_DESTROYED,
+                                  LV_SHUTOFF_CRASHED, SHUTOFF_MIGRATED, SHUTOFF_FAILED,
+                                  SHUTOFF_FROM_SNAPSHOT, SHUTOFF_DAEMON};
+    for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+        assert_int_equal(vm_oper_from_libvirt(LV_SHUTOFF, reasons[i], true), VM_OPER_SUSPENDED);
+}
+
+static void test_oper_shutoff_crashed(void **state)
+{
+    (void)state;
+    assert_int_equal(vm_oper_from_libvirt(LV_SHUTOFF, LV_SHUTOFF_CRASHED, false),
+                     VM_OPER_CRASHED);
+}
+
+static void test_oper_shutoff_other(void **state)
+{
+    (void)state;
+    static const int reasons[] = {SHUTOFF_UNKNOWN,  SHUTOFF_SHUTDOWN,      SHUTOFF_DESTROYED,
+                                  SHUTOFF_MIGRATED, SHUTOFF_FAILED,        SHUTOFF_FROM_SNAPSHOT,
+                                  SHUTOFF_DAEMON,   99 /* future reason */};
+    for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
+        assert_int_equal(vm_oper_from_libvirt(LV_SHUTOFF, reasons[i], false), VM_OPER_SHUTDOWN);
+}
+
+static void test_oper_crashed(void **state)
+{
+    (void)state;
+    for (int reason = 0; reason <= 2; reason++) {
+        assert_int_equal(vm_oper_from_libvirt(LV_CRASHED, reason, false), VM_OPER_CRASHED);
+        assert_int_equal(vm_oper_from_libvirt(LV_CRASHED, reason, true), VM_OPER_CRASHED);
+    }
+}
+
+static void test_oper_pmsuspended(void **state)
+{
+    (void)state;
+    for (int reason = 0; reason <= 1; reason++) {
+        assert_int_equal(vm_oper_from_libvirt(LV_PMSUSPENDED, reason, false), VM_OPER_SUSPENDED);
+        assert_int_equal(vm_oper_from_libvirt(LV_PMSUSPENDED, reason, true), VM_OPER_SUSPENDED);
+    }
+}
+
+static void test_oper_nostate(void **state)
+{
+    (void)state;
+    assert_int_equal(vm_oper_from_libvirt(LV_NOSTATE, 0, false), VM_OPER_UNKNOWN);
+    assert_int_equal(vm_oper_from_libvirt(LV_NOSTATE, 0, true), VM_OPER_UNKNOWN);
+}
+
+static void test_oper_future_state(void **state)
+{
+    (void)state;
+    /* A state libvirt may add later: other(2), not unknown(1). */
+    assert_int_equal(vm_oper_from_libvirt(LV_PMSUSPENDED + 1, 0, false), VM_OPER_OTHER);
+    assert_int_equal(vm_oper_from_libvirt(42, 3, true), VM_OPER_OTHER);
+    assert_int_equal(vm_oper_from_libvirt(-1, 0, false), VM_OPER_OTHER);
+}
+
+/* ---- vm_admin_from_oper ---- */
+
+static void test_admin_from_oper(void **state)
+{
+    (void)state;
+    static const struct {
+        int oper, admin;
+    } rows[] = {
+        {VM_OPER_PREPARING, VM_ADMIN_RUNNING},     {VM_OPER_RUNNING, VM_ADMIN_RUNNING},
+        {VM_OPER_SUSPENDING, VM_ADMIN_SUSPENDED},  {VM_OPER_SUSPENDED, VM_ADMIN_SUSPENDED},
+        {VM_OPER_RESUMING, VM_ADMIN_RUNNING},      {VM_OPER_PAUSED, VM_ADMIN_PAUSED},
+        {VM_OPER_MIGRATING, VM_ADMIN_RUNNING},     {VM_OPER_SHUTTINGDOWN, VM_ADMIN_SHUTDOWN},
+        {VM_OPER_SHUTDOWN, VM_ADMIN_SHUTDOWN},     {VM_OPER_CRASHED, VM_ADMIN_SHUTDOWN},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        /* The previous admin state does not matter for a known oper state. */
+        for (int prev = 0; prev <= VM_ADMIN_SHUTDOWN + 1; prev++)
+            assert_int_equal(vm_admin_from_oper(rows[i].oper, prev), rows[i].admin);
+    }
+}
+
+static void test_admin_unknown_keeps_previous(void **state)
+{
+    (void)state;
+    for (int prev = VM_ADMIN_RUNNING; prev <= VM_ADMIN_SHUTDOWN; prev++) {
+        assert_int_equal(vm_admin_from_oper(VM_OPER_UNKNOWN, prev), prev);
+        assert_int_equal(vm_admin_from_oper(VM_OPER_OTHER, prev), prev);
+    }
+    /* No (valid) previous state: shutdown. */
+    assert_int_equal(vm_admin_from_oper(VM_OPER_UNKNOWN, 0), VM_ADMIN_SHUTDOWN);
+    assert_int_equal(vm_admin_from_oper(VM_OPER_UNKNOWN, -1), VM_ADMIN_SHUTDOWN);
+    assert_int_equal(vm_admin_from_oper(VM_OPER_UNKNOWN, VM_ADMIN_SHUTDOWN + 1),
+                     VM_ADMIN_SHUTDOWN);
+    assert_int_equal(vm_admin_from_oper(VM_OPER_OTHER, 0), VM_ADMIN_SHUTDOWN);
+}
+
+/* ---- vm_oper_is_active ---- */
+
+static void test_oper_is_active(void **state)
+{
+    (void)state;
+    assert_false(vm_oper_is_active(VM_OPER_UNKNOWN));
+    assert_false(vm_oper_is_active(VM_OPER_OTHER));
+    assert_true(vm_oper_is_active(VM_OPER_PREPARING));
+    assert_true(vm_oper_is_active(VM_OPER_RUNNING));
+    assert_true(vm_oper_is_active(VM_OPER_SUSPENDING));
+    assert_false(vm_oper_is_active(VM_OPER_SUSPENDED));
+    assert_true(vm_oper_is_active(VM_OPER_RESUMING));
+    assert_true(vm_oper_is_active(VM_OPER_PAUSED));
+    assert_true(vm_oper_is_active(VM_OPER_MIGRATING));
+    assert_true(vm_oper_is_active(VM_OPER_SHUTTINGDOWN));
+    assert_false(vm_oper_is_active(VM_OPER_SHUTDOWN));
+    assert_false(vm_oper_is_active(VM_OPER_CRASHED));
+    assert_false(vm_oper_is_active(0));
+    assert_false(vm_oper_is_active(13));
+}
+
+static void test_oper_is_active_from_libvirt(void **state)
+{
+    (void)state;
+    /* End to end: a domain libvirt calls active gives an active oper state. */
+    assert_true(vm_oper_is_active(vm_oper_from_libvirt(LV_RUNNING, 1, false)));
+    assert_true(vm_oper_is_active(vm_oper_from_libvirt(LV_BLOCKED, 0, false)));
+    assert_true(vm_oper_is_active(vm_oper_from_libvirt(LV_PAUSED, PAUSED_USER, false)));
+    assert_true(vm_oper_is_active(vm_oper_from_libvirt(LV_PAUSED, LV_PAUSED_MIGRATION, false)));
+    assert_true(vm_oper_is_active(vm_oper_from_libvirt(LV_SHUTDOWN, 1, false)));
+    assert_false(vm_oper_is_active(vm_oper_from_libvirt(LV_SHUTOFF, SHUTOFF_SHUTDOWN, false)));
+    assert_false(vm_oper_is_active(vm_oper_from_libvirt(LV_SHUTOFF, SHUTOFF_SHUTDOWN, true)));
+    assert_false(vm_oper_is_active(vm_oper_from_libvirt(LV_CRASHED, 0, false)));
+}
+
+/* ---- vm_pick_unit / vm_in_unit ---- */
+
+static void test_pick_unit_2gib_minus_1kib_fits_kib(void **state)
+{
+    (void)state;
+    uint64_t v[] = {2 * GIB - KIB};
+    assert_int_equal(vm_pick_unit(v, 1, KIB), KIB);
+    assert_int_equal(vm_in_unit(v[0], KIB), 2 * MIB - 1);
+    /* As bytes (storage, base 1) it still fits a plain byte count. */
+    assert_int_equal(vm_pick_unit(v, 1, 1), 1);
+    assert_int_equal(vm_in_unit(v[0], 1), 2 * GIB - KIB);
+}
+
+static void test_pick_unit_kib_limit_2tib(void **state)
+{
+    (void)state;
+    /* Memory in KiB tops out at 2 TiB - 1 KiB = INT32_MAX KiB. */
+    uint64_t fits[] = {2 * TIB - KIB};
+    assert_int_equal(vm_pick_unit(fits, 1, KIB), KIB);
+    assert_int_equal(vm_in_unit(fits[0], KIB), INT32_MAX);
+
+    uint64_t over[] = {2 * TIB};
+    assert_int_equal(vm_pick_unit(over, 1, KIB), MIB);
+    assert_int_equal(vm_in_unit(over[0], MIB), 2 * MIB);
+}
+
+static void test_pick_unit_3tib_mib(void **state)
+{
+    (void)state;
+    /* cur = 1 GiB, max = 3 TiB: both shown in MiB. */
+    uint64_t v[] = {GIB, 3 * TIB};
+    uint64_t unit = vm_pick_unit(v, 2, KIB);
+    assert_int_equal(unit, MIB);
+    assert_int_equal(vm_in_unit(v[1], unit), 3145728);
+    assert_int_equal(vm_in_unit(v[0], unit), 1024);
+}
+
+static void test_pick_unit_int32_boundaries(void **state)
+{
+    (void)state;
+    /* Exactly INT32_MAX units fits; one byte more does not (base 1). */
+    uint64_t at[] = {(uint64_t)INT32_MAX};
+    assert_int_equal(vm_pick_unit(at, 1, 1), 1);
+    uint64_t above[] = {(uint64_t)INT32_MAX + 1};
+    assert_int_equal(vm_pick_unit(above, 1, 1), KIB);
+    assert_int_equal(vm_in_unit(above[0], KIB), 2 * MIB);
+
+    /* Base 1024: INT32_MAX KiB plus 1023 bytes still rounds down to INT32_MAX KiB. */
+    uint64_t at_kib[] = {(uint64_t)INT32_MAX * KIB + 1023};
+    assert_int_equal(vm_pick_unit(at_kib, 1, KIB), KIB);
+    assert_int_equal(vm_in_unit(at_kib[0], KIB), INT32_MAX);
+    uint64_t above_kib[] = {((uint64_t)INT32_MAX + 1) * KIB};
+    assert_int_equal(vm_pick_unit(above_kib, 1, KIB), MIB);
+
+    /* INT32_MAX MiB fits MiB; INT32_MAX + 1 MiB needs GiB. */
+    uint64_t at_mib[] = {(uint64_t)INT32_MAX * MIB};
+    assert_int_equal(vm_pick_unit(at_mib, 1, KIB), MIB);
+    assert_int_equal(vm_in_unit(at_mib[0], MIB), INT32_MAX);
+    uint64_t above_mib[] = {((uint64_t)INT32_MAX + 1) * MIB};
+    assert_int_equal(vm_pick_unit(above_mib, 1, KIB), GIB);
+    assert_int_equal(vm_in_unit(above_mib[0], GIB), 2 * MIB);
+}
+
+static void test_pick_unit_ignores_unknown(void **state)
+{
+    (void)state;
+    uint64_t v[] = {UINT64_MAX, 4 * GIB, UINT64_MAX};
+    assert_int_equal(vm_pick_unit(v, 3, KIB), KIB);
+    assert_int_equal(vm_pick_unit(v, 3, 1), KIB);
+    uint64_t only_unknown[] = {UINT64_MAX, UINT64_MAX};
+    assert_int_equal(vm_pick_unit(only_unknown, 2, KIB), KIB);
+    assert_int_equal(vm_pick_unit(only_unknown, 2, 1), 1);
+}
+
+static void test_pick_unit_base(void **state)
+{
+    (void)state;
+    /* No values: the base unit. */
+    assert_int_equal(vm_pick_unit(NULL, 0, 1), 1);
+    assert_int_equal(vm_pick_unit(NULL, 0, KIB), KIB);
+    /* Base 0 is taken as bytes. */
+    assert_int_equal(vm_pick_unit(NULL, 0, 0), 1);
+    uint64_t zero[] = {0};
+    assert_int_equal(vm_pick_unit(zero, 1, 1), 1);
+    /* Storage sizes in bytes: 10 GiB disk -> KiB, 100 MiB disk -> bytes. */
+    uint64_t disk[] = {10 * GIB, 100 * MIB};
+    uint64_t unit = vm_pick_unit(disk, 2, 1);
+    assert_int_equal(unit, KIB);
+    assert_int_equal(vm_in_unit(disk[0], unit), 10 * MIB);
+    assert_int_equal(vm_in_unit(disk[1], unit), 100 * KIB);
+    uint64_t small[] = {100 * MIB, 512};
+    assert_int_equal(vm_pick_unit(small, 2, 1), 1);
+    /* A 5 TiB disk in bytes -> MiB. */
+    uint64_t big[] = {5 * TIB};
+    assert_int_equal(vm_pick_unit(big, 1, 1), MIB);
+    assert_int_equal(vm_in_unit(big[0], MIB), 5 * MIB);
+}
+
+static void test_pick_unit_huge_caps(void **state)
+{
+    (void)state;
+    /* The unit itself must stay an Integer32 (vmMemUnit): GiB at most; the
+     * value is then capped at INT32_MAX. */
+    uint64_t huge[] = {UINT64_MAX - 1};
+    uint64_t unit = vm_pick_unit(huge, 1, KIB);
+    assert_int_equal(unit, GIB);
+    assert_true(unit <= INT32_MAX);
+    assert_int_equal(vm_in_unit(huge[0], unit), INT32_MAX);
+
+    unit = vm_pick_unit(huge, 1, 1);
+    assert_int_equal(unit, GIB);
+    assert_int_equal(vm_in_unit(huge[0], unit), INT32_MAX);
+
+    /* 4 EiB: more than INT32_MAX GiB, capped. */
+    uint64_t eib[] = {(uint64_t)1 << 62};
+    assert_int_equal(vm_pick_unit(eib, 1, KIB), GIB);
+    assert_int_equal(vm_in_unit(eib[0], GIB), INT32_MAX);
+}
+
+static void test_in_unit_rounds_down(void **state)
+{
+    (void)state;
+    assert_int_equal(vm_in_unit(1023, KIB), 0);
+    assert_int_equal(vm_in_unit(1024, KIB), 1);
+    assert_int_equal(vm_in_unit(2047, KIB), 1);
+    assert_int_equal(vm_in_unit(MIB - 1, MIB), 0);
+    assert_int_equal(vm_in_unit(3 * MIB + MIB / 2, MIB), 3);
+    assert_int_equal(vm_in_unit(0, MIB), 0);
+    /* Unit 0 is taken as 1 rather than dividing by zero. */
+    assert_int_equal(vm_in_unit(5, 0), 5);
+    /* Caps at INT32_MAX. */
+    assert_int_equal(vm_in_unit((uint64_t)INT32_MAX, 1), INT32_MAX);
+    assert_int_equal(vm_in_unit((uint64_t)INT32_MAX + 1, 1), INT32_MAX);
+    assert_int_equal(vm_in_unit(UINT64_MAX, 1), INT32_MAX);
+}
+
+static void test_oper_name(void **state)
+{
+    (void)state;
+    assert_string_equal(vm_oper_name(VM_OPER_UNKNOWN), "unknown");
+    assert_string_equal(vm_oper_name(VM_OPER_OTHER), "other");
+    assert_string_equal(vm_oper_name(VM_OPER_PREPARING), "preparing");
+    assert_string_equal(vm_oper_name(VM_OPER_RUNNING), "running");
+    assert_string_equal(vm_oper_name(VM_OPER_SUSPENDING), "suspending");
+    assert_string_equal(vm_oper_name(VM_OPER_SUSPENDED), "suspended");
+    assert_string_equal(vm_oper_name(VM_OPER_RESUMING), "resuming");
+    assert_string_equal(vm_oper_name(VM_OPER_PAUSED), "paused");
+    assert_string_equal(vm_oper_name(VM_OPER_MIGRATING), "migrating");
+    assert_string_equal(vm_oper_name(VM_OPER_SHUTTINGDOWN), "shuttingdown");
+    assert_string_equal(vm_oper_name(VM_OPER_SHUTDOWN), "shutdown");
+    assert_string_equal(vm_oper_name(VM_OPER_CRASHED), "crashed");
+    assert_string_equal(vm_oper_name(0), "invalid");
+    assert_string_equal(vm_oper_name(13), "invalid");
+    assert_string_equal(vm_oper_name(-5), "invalid");
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_libvirt_abi_values),
+        cmocka_unit_test(test_oper_running_blocked),
+        cmocka_unit_test(test_oper_paused_migration),
+        cmocka_unit_test(test_oper_paused_save),
+        cmocka_unit_test(test_oper_paused_starting_up),
+        cmocka_unit_test(test_oper_paused_shutting_down),
+        cmocka_unit_test(test_oper_paused_crashed),
+        cmocka_unit_test(test_oper_paused_other),
+        cmocka_unit_test(test_oper_shutdown),
+        cmocka_unit_test(test_oper_shutoff_saved),
+        cmocka_unit_test(test_oper_shutoff_managed_save),
+        cmocka_unit_test(test_oper_shutoff_crashed),
+        cmocka_unit_test(test_oper_shutoff_other),
+        cmocka_unit_test(test_oper_crashed),
+        cmocka_unit_test(test_oper_pmsuspended),
+        cmocka_unit_test(test_oper_nostate),
+        cmocka_unit_test(test_oper_future_state),
+        cmocka_unit_test(test_admin_from_oper),
+        cmocka_unit_test(test_admin_unknown_keeps_previous),
+        cmocka_unit_test(test_oper_is_active),
+        cmocka_unit_test(test_oper_is_active_from_libvirt),
+        cmocka_unit_test(test_pick_unit_2gib_minus_1kib_fits_kib),
+        cmocka_unit_test(test_pick_unit_kib_limit_2tib),
+        cmocka_unit_test(test_pick_unit_3tib_mib),
+        cmocka_unit_test(test_pick_unit_int32_boundaries),
+        cmocka_unit_test(test_pick_unit_ignores_unknown),
+        cmocka_unit_test(test_pick_unit_base),
+        cmocka_unit_test(test_pick_unit_huge_caps),
+        cmocka_unit_test(test_in_unit_rounds_down),
+        cmocka_unit_test(test_oper_name),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
