@@ -344,6 +344,7 @@ out:
     s->uri = p->conn_uri ? strdup(p->conn_uri) : (p->uri ? strdup(p->uri) : NULL);
     s->hv_software = p->hv_software ? strdup(p->hv_software) : NULL;
     s->hv_version = p->hv_version ? strdup(p->hv_version) : NULL;
+    s->hv_known = p->hv_software != NULL;
     s->hv_init_ms = p->hv_init_ms;
     s->taken_ms = vm_now_boot_ms();
     return s;

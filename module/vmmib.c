@@ -50,7 +50,7 @@ const struct vm_snapshot *vmmib_snapshot(void)
 
 uint32_t vmmib_hv_uptime_cs(void)
 {
-    if (!g.current || (!g.current->hv_init_ms && g.link == LINK_NEVER))
+    if (!g.current || !g.current->hv_known)
         return 0;
     int64_t d = vm_now_boot_ms() - g.current->hv_init_ms;
     return d <= 0 ? 0 : (uint32_t)((uint64_t)d / 10);
@@ -117,6 +117,7 @@ static struct vm_snapshot *unknown_copy(const struct vm_snapshot *prev, const ch
     s->uri = prev->uri ? strdup(prev->uri) : NULL;
     s->hv_software = strdup(prev->hv_software ? prev->hv_software : "");
     s->hv_version = strdup(prev->hv_version ? prev->hv_version : "");
+    s->hv_known = prev->hv_known;
     s->hv_init_ms = prev->hv_init_ms;
     s->taken_ms = vm_now_boot_ms();
     return s;

@@ -132,3 +132,32 @@ finish() {
     trap - EXIT
     exit $_fail
 }
+
+# A private libvirtd run by an unprivileged user (session mode), so that tests
+# touch no system state.  Sets LV_DIR, LV_SOCK, LV_PID.  Skips (returns 2)
+# when libvirtd is not installed.
+LV_USER=${LV_USER:-vmmibtest}
+start_session_libvirtd() {
+    command -v libvirtd >/dev/null || return 2
+    id "$LV_USER" >/dev/null 2>&1 ||
+        useradd -r -M -d /nonexistent -s /usr/sbin/nologin "$LV_USER" || return 2
+    LV_DIR=${LV_DIR:-$(mktemp -d /tmp/vmmib-lv.XXXXXX)}
+    chown "$LV_USER" "$LV_DIR"
+    chmod 755 "$LV_DIR"
+    LV_SOCK=$LV_DIR/libvirt/libvirt-sock
+    rm -f "$LV_SOCK"
+    runuser -u "$LV_USER" -- env HOME="$LV_DIR" XDG_RUNTIME_DIR="$LV_DIR" \
+        XDG_CONFIG_HOME="$LV_DIR/config" XDG_CACHE_HOME="$LV_DIR/cache" \
+        libvirtd >"$LV_DIR/libvirtd.log" 2>&1 &
+    LV_PID=$!
+    wait_for "libvirtd socket" 20 test -S "$LV_SOCK" || return 1
+}
+stop_session_libvirtd() {
+    [ -n "${LV_PID:-}" ] || return 0
+    pkill -KILL -P "$LV_PID" 2>/dev/null
+    kill -KILL "$LV_PID" 2>/dev/null
+    wait "$LV_PID" 2>/dev/null
+    pkill -KILL -u "$LV_USER" libvirtd 2>/dev/null
+    LV_PID=
+}
+skip() { echo "  skip $*"; echo "SKIP $TEST_NAME: $*" >>"$VMMIB_RESULTS"; }
