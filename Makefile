@@ -14,7 +14,6 @@ PKG_CONFIG  ?= pkg-config
 NETSNMP_CONFIG ?= net-snmp-config
 prefix      ?= /usr/local
 datadir     ?= $(prefix)/share
-MULTIARCH   := $(shell $(CC) -print-multiarch 2>/dev/null)
 # Net-SNMP's own dlmod directory: where `dlmod vmmib` finds the module.
 DLMODDIR    ?= $(shell $(NETSNMP_CONFIG) --libdir 2>/dev/null | sed 's/^-L//')/snmp/dlmod
 MIBDIR      ?= $(datadir)/snmp/mibs

@@ -12,9 +12,9 @@
 #define VMMIB_POLL_MAX 3600
 
 struct vmmib_config {
-    char *uri;        /* NULL: libvirt's default connection */
+    char *uri;         /* NULL: libvirt's default connection */
     int poll_interval; /* seconds */
-    char *index_file; /* NULL: <persistent dir>/vmmib-index.conf */
+    char *index_file;  /* NULL: <persistent dir>/vmmib-index.conf */
     bool per_vm_notifications;
     bool bulk_notifications;
     bool write_access;

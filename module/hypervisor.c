@@ -95,8 +95,8 @@ int vmmib_scalars_register(void)
         if (!h)
             return -1;
         h->myvoid = (void *)(uintptr_t)i;
-        regs[i] = netsnmp_handler_registration_create(scalars[i].name, h, o, len,
-                                                      HANDLER_CAN_RONLY);
+        regs[i] =
+            netsnmp_handler_registration_create(scalars[i].name, h, o, len, HANDLER_CAN_RONLY);
         if (!regs[i]) {
             netsnmp_handler_free(h);
             return -1;

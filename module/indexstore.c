@@ -130,7 +130,8 @@ void vm_index_expire(struct vm_index_store *s, int64_t now, int64_t retention)
 int vm_uuid_parse(const char *str, unsigned char uuid[16])
 {
     size_t n = 0;
-    for (const char *p = str; *p && n < 32; p++) {
+    const char *p = str;
+    for (; *p && n < 32; p++) {
         if (*p == '-')
             continue;
         int v;
@@ -148,7 +149,7 @@ int vm_uuid_parse(const char *str, unsigned char uuid[16])
             uuid[n / 2] |= (unsigned char)v;
         n++;
     }
-    return n == 32 ? 0 : -1;
+    return n == 32 && *p == '\0' ? 0 : -1;
 }
 
 void vm_uuid_format(const unsigned char u[16], char out[37])
@@ -167,10 +168,11 @@ int vm_index_load(struct vm_index_store *s, const char *path, char *err, size_t 
         snprintf(err, errlen, "cannot read %s: %s", path, strerror(errno));
         return -1;
     }
-    char line[256];
+    char *line = NULL;
+    size_t linecap = 0;
     unsigned lineno = 0;
     int rc = 0;
-    while (fgets(line, sizeof(line), f)) {
+    while (getline(&line, &linecap, f) > 0) {
         lineno++;
         char uuidstr[64];
         long long idx, seen, started;
@@ -179,7 +181,8 @@ int vm_index_load(struct vm_index_store *s, const char *path, char *err, size_t 
             continue;
         if (sscanf(line, "next %lld", &next) == 1) {
             if (next == -1 || (next >= 1 && next <= VM_INDEX_MAX)) {
-                if (next == -1 || s->next == -1 || next > s->next)
+                /* -1 (exhausted) wins whatever the line order. */
+                if (next == -1 || (s->next != -1 && next > s->next))
                     s->next = (int32_t)next;
                 continue;
             }
@@ -208,12 +211,12 @@ int vm_index_load(struct vm_index_store *s, const char *path, char *err, size_t 
             snprintf(err, errlen, "%s:%u: ignoring malformed or duplicate line", path, lineno);
         rc = -1;
     }
+    free(line);
     fclose(f);
     return rc;
 }
 
-int vm_index_save(struct vm_index_store *s, const char *path, int64_t now, char *err,
-                  size_t errlen)
+int vm_index_save(struct vm_index_store *s, const char *path, int64_t now, char *err, size_t errlen)
 {
     size_t plen = strlen(path);
     char *tmp = malloc(plen + 8);
@@ -228,7 +231,8 @@ int vm_index_save(struct vm_index_store *s, const char *path, int64_t now, char 
         free(tmp);
         return -1;
     }
-    fprintf(f, "# vmmib: vmIndex of each VM by UUID; written by snmpd, do not edit while it runs\n");
+    fprintf(f,
+            "# vmmib: vmIndex of each VM by UUID; written by snmpd, do not edit while it runs\n");
     fprintf(f, "# vm UUID vmIndex last-seen(epoch) started(epoch, 0 = not running)\n");
     fprintf(f, "next %ld\n", (long)s->next);
     for (size_t i = 0; i < s->count; i++) {

@@ -27,8 +27,8 @@ struct vm_index_entry {
 struct vm_index_store {
     struct vm_index_entry *entries; /* sorted by uuid */
     size_t count, cap;
-    int32_t next;   /* next never-used index */
-    bool dirty;     /* differs from the file */
+    int32_t next; /* next never-used index */
+    bool dirty;   /* differs from the file */
     int64_t saved_at;
 };
 

@@ -27,9 +27,9 @@
 struct def_cache_entry {
     unsigned char uuid[16];
     struct vm_def def;
-    bool active;      /* activity when the definition was read */
-    int64_t read_ms;  /* when it was read */
-    bool seen;        /* present in the current round */
+    bool active;     /* activity when the definition was read */
+    int64_t read_ms; /* when it was read */
+    bool seen;       /* present in the current round */
 };
 
 struct vm_poller {
@@ -274,8 +274,8 @@ static int read_domain(struct vm_poller *p, virDomainPtr dom, struct vm_row *row
                                         : VM_PERSIST_UNKNOWN;
 
     row->cur_cpu = info.nrVirtCpu;
-    unsigned flags = VIR_DOMAIN_VCPU_MAXIMUM | (active ? VIR_DOMAIN_AFFECT_LIVE
-                                                       : VIR_DOMAIN_AFFECT_CONFIG);
+    unsigned flags =
+        VIR_DOMAIN_VCPU_MAXIMUM | (active ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG);
     int maxv = virDomainGetVcpusFlags(dom, flags);
     row->max_cpu = maxv > 0 ? maxv : -1;
     row->cur_mem_kib = info.memory;

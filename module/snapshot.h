@@ -37,15 +37,15 @@ struct vm_row {
 };
 
 struct vm_snapshot {
-    bool connected;  /* the hypervisor answered this round */
-    char *error;     /* why not, when !connected (may be NULL) */
-    char *uri;       /* the connection's canonical URI, when known */
-    bool hv_known;   /* the hypervisor answered at least once: hv_* are real */
+    bool connected; /* the hypervisor answered this round */
+    char *error;    /* why not, when !connected (may be NULL) */
+    char *uri;      /* the connection's canonical URI, when known */
+    bool hv_known;  /* the hypervisor answered at least once: hv_* are real */
     char *hv_software;
     char *hv_version;
-    int64_t hv_init_ms;   /* CLOCK_BOOTTIME (ms) when the hypervisor was initialised */
-    int64_t taken_ms;     /* CLOCK_BOOTTIME (ms) when this round finished */
-    struct vm_row *rows;  /* sorted by index once published */
+    int64_t hv_init_ms;  /* CLOCK_BOOTTIME (ms) when the hypervisor was initialised */
+    int64_t taken_ms;    /* CLOCK_BOOTTIME (ms) when this round finished */
+    struct vm_row *rows; /* sorted by index once published */
     size_t count;
 };
 

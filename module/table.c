@@ -49,8 +49,7 @@ int vt_register(struct vt_table *t, const char *name, const oid *base, size_t ba
         goto fail;
     }
     if (netsnmp_container_table_register(t->reg, t->tinfo, t->container,
-                                         TABLE_CONTAINER_KEY_NETSNMP_INDEX) !=
-        MIB_REGISTERED_OK) {
+                                         TABLE_CONTAINER_KEY_NETSNMP_INDEX) != MIB_REGISTERED_OK) {
         /* On failure Net-SNMP has already released the registration. */
         t->reg = NULL;
         t->container = NULL;

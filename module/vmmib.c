@@ -248,10 +248,10 @@ static void on_tick(unsigned reg, void *arg)
         return;
     /* Still busy with the previous round: is libvirt hanging? */
     int64_t since = vm_poller_busy_since(g.poller);
-    int64_t limit = (int64_t)(vmmib_cfg.poll_interval * 3 > STALL_MIN_S
-                                  ? vmmib_cfg.poll_interval * 3
-                                  : STALL_MIN_S) *
-                    1000;
+    int64_t limit =
+        (int64_t)(vmmib_cfg.poll_interval * 3 > STALL_MIN_S ? vmmib_cfg.poll_interval * 3
+                                                            : STALL_MIN_S) *
+        1000;
     if (since && vm_now_boot_ms() - since > limit && !g.stall_reported) {
         g.stall_reported = true;
         link_down("libvirt has not answered for over 30 seconds");
@@ -280,16 +280,15 @@ static void start(unsigned reg, void *arg)
     if (g.index_path && vm_index_load(&g.store, g.index_path, err, sizeof(err)) != 0)
         snmp_log(LOG_WARNING, "vmmib: %s\n", err);
 
-    g.poller = vm_poller_start(vmmib_cfg.uri, vmmib_cfg.write_access, vmmib_cfg.poll_interval,
-                               err, sizeof(err));
+    g.poller = vm_poller_start(vmmib_cfg.uri, vmmib_cfg.write_access, vmmib_cfg.poll_interval, err,
+                               sizeof(err));
     if (!g.poller) {
         snmp_log(LOG_ERR, "vmmib: %s; VM-MIB will stay empty\n", err);
         return;
     }
     g.readfd = vm_poller_fd(g.poller);
     register_readfd(g.readfd, on_snapshot, NULL);
-    g.poll_alarm = snmp_alarm_register((unsigned)vmmib_cfg.poll_interval, SA_REPEAT, on_tick,
-                                       NULL);
+    g.poll_alarm = snmp_alarm_register((unsigned)vmmib_cfg.poll_interval, SA_REPEAT, on_tick, NULL);
     vm_poller_request(g.poller);
 }
 
@@ -329,8 +328,9 @@ void deinit_vmmib(void)
     if (g.readfd >= 0)
         unregister_readfd(g.readfd);
     if (g.poller && !vm_poller_stop(g.poller, STOP_TIMEOUT_MS))
-        snmp_log(LOG_WARNING, "vmmib: libvirt did not return within %d ms; its thread "
-                              "is left to finish on its own\n",
+        snmp_log(LOG_WARNING,
+                 "vmmib: libvirt did not return within %d ms; its thread "
+                 "is left to finish on its own\n",
                  STOP_TIMEOUT_MS);
     save_index(false);
     unregister_sysORTable((oid *)vmmib_module_oid, OID_LENGTH(vmmib_module_oid));

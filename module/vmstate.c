@@ -104,8 +104,8 @@ int32_t vm_in_unit(uint64_t value, uint64_t unit)
 const char *vm_oper_name(int oper)
 {
     static const char *const names[] = {
-        "unknown",    "other",  "preparing", "running",      "suspending", "suspended",
-        "resuming",   "paused", "migrating", "shuttingdown", "shutdown",   "crashed",
+        "unknown",  "other",  "preparing", "running",      "suspending", "suspended",
+        "resuming", "paused", "migrating", "shuttingdown", "shutdown",   "crashed",
     };
     if (oper < 1 || oper > 12)
         return "invalid";

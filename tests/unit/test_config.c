@@ -135,10 +135,10 @@ static void test_bool_values(void **state)
         const char *text;
         bool value;
     } cases[] = {
-        {"yes", true},    {"no", false},   {"true", true},   {"false", false}, {"on", true},
-        {"off", false},   {"1", true},     {"0", false},     {"YES", true},    {"No", false},
-        {"TRUE", true},   {"False", false}, {"On", true},    {"OFF", false},   {"yEs", true},
-        {" yes ", true},  {"\toff\n", false},
+        {"yes", true},   {"no", false},      {"true", true}, {"false", false}, {"on", true},
+        {"off", false},  {"1", true},        {"0", false},   {"YES", true},    {"No", false},
+        {"TRUE", true},  {"False", false},   {"On", true},   {"OFF", false},   {"yEs", true},
+        {" yes ", true}, {"\toff\n", false},
     };
     for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
         char err[ERRLEN] = "";
@@ -178,14 +178,10 @@ static void test_uri_accepted(void **state)
 {
     (void)state;
     static const char *const good[] = {
-        "qemu:///system",
-        "test:///abs/path.xml",
-        "qemu+ssh://host/system",
-        "qemu:///session",
-        "test:///default",
-        "qemu+tls://host.example.org/system?no_verify=1",
-        "xen:///system",
-        "lxc:///",
+        "qemu:///system",         "test:///abs/path.xml",
+        "qemu+ssh://host/system", "qemu:///session",
+        "test:///default",        "qemu+tls://host.example.org/system?no_verify=1",
+        "xen:///system",          "lxc:///",
     };
     char *uri = NULL;
     for (size_t i = 0; i < sizeof(good) / sizeof(good[0]); i++) {
@@ -217,10 +213,16 @@ static void test_uri_rejected_keeps_old(void **state)
         const char *text;
         bool names_value; /* the message quotes the bad value */
     } bad[] = {
-        {"", false},          {"   ", false},        {"two words", false},
-        {"qemu:///system extra", false},            {"/no/scheme", true},
-        {":x", true},         {"noscheme", true},    {"qe mu:///system", false},
-        {"qemu_x:///system", true},                 {"/path/with:colon", true},
+        {"", false},
+        {"   ", false},
+        {"two words", false},
+        {"qemu:///system extra", false},
+        {"/no/scheme", true},
+        {":x", true},
+        {"noscheme", true},
+        {"qe mu:///system", false},
+        {"qemu_x:///system", true},
+        {"/path/with:colon", true},
     };
     char *uri = strdup("qemu:///system");
     assert_non_null(uri);
@@ -253,9 +255,8 @@ static void test_path_absolute(void **state)
     (void)state;
     char err[ERRLEN] = "";
     char *path = NULL;
-    assert_int_equal(vmmib_parse_path("/var/lib/net-snmp/vmmib-index.conf", &path, err,
-                                      sizeof(err)),
-                     0);
+    assert_int_equal(
+        vmmib_parse_path("/var/lib/net-snmp/vmmib-index.conf", &path, err, sizeof(err)), 0);
     assert_string_equal(path, "/var/lib/net-snmp/vmmib-index.conf");
     assert_string_equal(err, "");
     /* Trimmed, and the old value freed (ASan checks). */

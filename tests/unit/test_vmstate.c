@@ -93,8 +93,7 @@ static void test_oper_paused_migration(void **state)
     (void)state;
     assert_int_equal(vm_oper_from_libvirt(LV_PAUSED, LV_PAUSED_MIGRATION, false),
                      VM_OPER_MIGRATING);
-    assert_int_equal(vm_oper_from_libvirt(LV_PAUSED, LV_PAUSED_POSTCOPY, false),
-                     VM_OPER_MIGRATING);
+    assert_int_equal(vm_oper_from_libvirt(LV_PAUSED, LV_PAUSED_POSTCOPY, false), VM_OPER_MIGRATING);
 }
 
 static void test_oper_paused_save(void **state)
@@ -127,9 +126,15 @@ static void test_oper_paused_other(void **state)
 {
     (void)state;
     static const int others[] = {
-        PAUSED_UNKNOWN,  PAUSED_USER,     PAUSED_DUMP,
-        PAUSED_IOERROR,  PAUSED_WATCHDOG, PAUSED_FROM_SNAPSHOT,
-        PAUSED_SNAPSHOT, PAUSED_POSTCOPY_FAILED, PAUSED_API_ERROR,
+        PAUSED_UNKNOWN,
+        PAUSED_USER,
+        PAUSED_DUMP,
+        PAUSED_IOERROR,
+        PAUSED_WATCHDOG,
+        PAUSED_FROM_SNAPSHOT,
+        PAUSED_SNAPSHOT,
+        PAUSED_POSTCOPY_FAILED,
+        PAUSED_API_ERROR,
         99, /* a reason newer than this code */
         -1,
     };
@@ -151,8 +156,7 @@ static void test_oper_shutdown(void **state)
 static void test_oper_shutoff_saved(void **state)
 {
     (void)state;
-    assert_int_equal(vm_oper_from_libvirt(LV_SHUTOFF, LV_SHUTOFF_SAVED, false),
-                     VM_OPER_SUSPENDED);
+    assert_int_equal(vm_oper_from_libvirt(LV_SHUTOFF, LV_SHUTOFF_SAVED, false), VM_OPER_SUSPENDED);
     assert_int_equal(vm_oper_from_libvirt(LV_SHUTOFF, LV_SHUTOFF_SAVED, true), VM_OPER_SUSPENDED);
 }
 
@@ -160,8 +164,8 @@ static void test_oper_shutoff_managed_save(void **state)
 {
     (void)state;
     /* Whatever the reason, a managed-save image means suspended. */
-    static const int reasons[] = {SHUTOFF_UNKNOWN,   SHUTOFF_SHUTDOWN, SHUTOFF_DESTROYED,
-                                  LV_SHUTOFF_CRASHED, SHUTOFF_MIGRATED, SHUTOFF_FAILED,
+    static const int reasons[] = {SHUTOFF_UNKNOWN,       SHUTOFF_SHUTDOWN, SHUTOFF_DESTROYED,
+                                  LV_SHUTOFF_CRASHED,    SHUTOFF_MIGRATED, SHUTOFF_FAILED,
                                   SHUTOFF_FROM_SNAPSHOT, SHUTOFF_DAEMON};
     for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
         assert_int_equal(vm_oper_from_libvirt(LV_SHUTOFF, reasons[i], true), VM_OPER_SUSPENDED);
@@ -170,16 +174,15 @@ static void test_oper_shutoff_managed_save(void **state)
 static void test_oper_shutoff_crashed(void **state)
 {
     (void)state;
-    assert_int_equal(vm_oper_from_libvirt(LV_SHUTOFF, LV_SHUTOFF_CRASHED, false),
-                     VM_OPER_CRASHED);
+    assert_int_equal(vm_oper_from_libvirt(LV_SHUTOFF, LV_SHUTOFF_CRASHED, false), VM_OPER_CRASHED);
 }
 
 static void test_oper_shutoff_other(void **state)
 {
     (void)state;
-    static const int reasons[] = {SHUTOFF_UNKNOWN,  SHUTOFF_SHUTDOWN,      SHUTOFF_DESTROYED,
-                                  SHUTOFF_MIGRATED, SHUTOFF_FAILED,        SHUTOFF_FROM_SNAPSHOT,
-                                  SHUTOFF_DAEMON,   99 /* future reason */};
+    static const int reasons[] = {
+        SHUTOFF_UNKNOWN, SHUTOFF_SHUTDOWN,      SHUTOFF_DESTROYED, SHUTOFF_MIGRATED,
+        SHUTOFF_FAILED,  SHUTOFF_FROM_SNAPSHOT, SHUTOFF_DAEMON,    99 /* future reason */};
     for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
         assert_int_equal(vm_oper_from_libvirt(LV_SHUTOFF, reasons[i], false), VM_OPER_SHUTDOWN);
 }
@@ -226,11 +229,11 @@ static void test_admin_from_oper(void **state)
     static const struct {
         int oper, admin;
     } rows[] = {
-        {VM_OPER_PREPARING, VM_ADMIN_RUNNING},     {VM_OPER_RUNNING, VM_ADMIN_RUNNING},
-        {VM_OPER_SUSPENDING, VM_ADMIN_SUSPENDED},  {VM_OPER_SUSPENDED, VM_ADMIN_SUSPENDED},
-        {VM_OPER_RESUMING, VM_ADMIN_RUNNING},      {VM_OPER_PAUSED, VM_ADMIN_PAUSED},
-        {VM_OPER_MIGRATING, VM_ADMIN_RUNNING},     {VM_OPER_SHUTTINGDOWN, VM_ADMIN_SHUTDOWN},
-        {VM_OPER_SHUTDOWN, VM_ADMIN_SHUTDOWN},     {VM_OPER_CRASHED, VM_ADMIN_SHUTDOWN},
+        {VM_OPER_PREPARING, VM_ADMIN_RUNNING},    {VM_OPER_RUNNING, VM_ADMIN_RUNNING},
+        {VM_OPER_SUSPENDING, VM_ADMIN_SUSPENDED}, {VM_OPER_SUSPENDED, VM_ADMIN_SUSPENDED},
+        {VM_OPER_RESUMING, VM_ADMIN_RUNNING},     {VM_OPER_PAUSED, VM_ADMIN_PAUSED},
+        {VM_OPER_MIGRATING, VM_ADMIN_RUNNING},    {VM_OPER_SHUTTINGDOWN, VM_ADMIN_SHUTDOWN},
+        {VM_OPER_SHUTDOWN, VM_ADMIN_SHUTDOWN},    {VM_OPER_CRASHED, VM_ADMIN_SHUTDOWN},
     };
     for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
         /* The previous admin state does not matter for a known oper state. */
@@ -249,8 +252,7 @@ static void test_admin_unknown_keeps_previous(void **state)
     /* No (valid) previous state: shutdown. */
     assert_int_equal(vm_admin_from_oper(VM_OPER_UNKNOWN, 0), VM_ADMIN_SHUTDOWN);
     assert_int_equal(vm_admin_from_oper(VM_OPER_UNKNOWN, -1), VM_ADMIN_SHUTDOWN);
-    assert_int_equal(vm_admin_from_oper(VM_OPER_UNKNOWN, VM_ADMIN_SHUTDOWN + 1),
-                     VM_ADMIN_SHUTDOWN);
+    assert_int_equal(vm_admin_from_oper(VM_OPER_UNKNOWN, VM_ADMIN_SHUTDOWN + 1), VM_ADMIN_SHUTDOWN);
     assert_int_equal(vm_admin_from_oper(VM_OPER_OTHER, 0), VM_ADMIN_SHUTDOWN);
 }
 
