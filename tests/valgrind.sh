@@ -25,7 +25,9 @@ stop_agent
 wait_for "valgrind summary" 60 grep -q "ERROR SUMMARY" "$vlog"
 
 # Split the log into records (blank-line separated) and keep those about us.
-ours=$(awk -v RS= '/vmmib|module\/[a-z_]+\.c/' "$vlog")
+# Our frames: functions named vm*/vt_*/init_vmmib..., files module/*.c, or vmmib.so.
+srcs=$(cd "$TOP/module" && ls *.c | sed 's/\./\\./' | paste -sd'|')
+ours=$(awk -v RS= -v pat="vmmib\\.so|\\((${srcs}):[0-9]+\\)" '$0 ~ pat' "$vlog")
 invalid=$(echo "$ours" | awk -v RS= '/Invalid (read|write|free)|uninitialised|Mismatched/')
 leaks=$(echo "$ours" | awk -v RS= '/(definitely|indirectly) lost in loss record/')
 check "no invalid memory access in vmmib" "" "$invalid"
