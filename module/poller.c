@@ -17,21 +17,9 @@
 #include <libvirt/libvirt.h>
 #include <libvirt/virterror.h>
 
-#include "domxml.h"
-#include "indexstore.h"
+#include "collect.h"
 
 #define BACKOFF_MAX_S 60
-/* Definitions are re-read at least this often even without a visible change. */
-#define DEF_REFRESH_S 60
-
-struct def_cache_entry {
-    unsigned char uuid[16];
-    struct vm_def def;
-    bool active;     /* activity when the definition was read */
-    int64_t read_ms; /* when it was read */
-    bool seen;       /* present in the current round */
-};
-
 struct vm_poller {
     pthread_t thread;
     pthread_mutex_t lock;
@@ -53,9 +41,9 @@ struct vm_poller {
     unsigned failures;
     int64_t retry_at_ms;
     int64_t hv_init_ms;
+    bool local;
     char *hv_software, *hv_version, *conn_uri;
-    struct def_cache_entry *defs;
-    size_t ndefs;
+    struct vm_def_cache *defs;
 };
 
 static void silent_error(void *opaque, virErrorPtr err)
@@ -82,9 +70,7 @@ static void poller_unref(struct vm_poller *p)
         return;
     if (p->conn)
         virConnectClose(p->conn);
-    for (size_t i = 0; i < p->ndefs; i++)
-        vm_def_clear(&p->defs[i].def);
-    free(p->defs);
+    vm_def_cache_free(p->defs);
     vm_snapshot_free(p->done);
     close(p->pipe_rd);
     close(p->pipe_wr);
@@ -164,129 +150,8 @@ static int try_connect(struct vm_poller *p, char **error)
      * when we connected. */
     bool local = uri_is_local(p->conn_uri) && strncmp(p->conn_uri ? p->conn_uri : "", "test:", 5);
     p->hv_init_ms = local ? 0 : vm_now_boot_ms();
-    return 0;
-}
-
-static struct def_cache_entry *def_lookup(struct vm_poller *p, const unsigned char uuid[16])
-{
-    for (size_t i = 0; i < p->ndefs; i++)
-        if (memcmp(p->defs[i].uuid, uuid, 16) == 0)
-            return &p->defs[i];
-    return NULL;
-}
-
-/* The cached definition of dom, re-read when new, when the domain started or
- * stopped (the live XML differs from the inactive one), or when old. */
-static const struct vm_def *domain_def(struct vm_poller *p, virDomainPtr dom,
-                                       const unsigned char uuid[16], bool active)
-{
-    struct def_cache_entry *e = def_lookup(p, uuid);
-    int64_t now = vm_now_boot_ms();
-    if (e && e->active == active && now - e->read_ms < DEF_REFRESH_S * 1000) {
-        e->seen = true;
-        return &e->def;
-    }
-    char *xml = virDomainGetXMLDesc(dom, 0);
-    struct vm_def fresh;
-    memset(&fresh, 0, sizeof(fresh));
-    if (!xml || vm_domxml_parse(xml, strlen(xml), &fresh) != 0) {
-        free(xml);
-        vm_def_clear(&fresh);
-        if (e) {
-            e->seen = true;
-            return &e->def; /* keep what we knew */
-        }
-        return NULL;
-    }
-    free(xml);
-    if (!fresh.os_type) {
-        char *t = virDomainGetOSType(dom);
-        fresh.os_type = t ? t : strdup("");
-    }
-    if (!e) {
-        struct def_cache_entry *n = realloc(p->defs, (p->ndefs + 1) * sizeof(*n));
-        if (!n) {
-            vm_def_clear(&fresh);
-            return NULL;
-        }
-        p->defs = n;
-        e = &p->defs[p->ndefs++];
-        memset(e, 0, sizeof(*e));
-        memcpy(e->uuid, uuid, 16);
-    } else {
-        vm_def_clear(&e->def);
-    }
-    e->def = fresh;
-    e->active = active;
-    e->read_ms = now;
-    e->seen = true;
-    return &e->def;
-}
-
-static void def_cache_sweep(struct vm_poller *p)
-{
-    size_t w = 0;
-    for (size_t r = 0; r < p->ndefs; r++) {
-        if (!p->defs[r].seen) {
-            vm_def_clear(&p->defs[r].def);
-            continue;
-        }
-        p->defs[r].seen = false;
-        p->defs[w++] = p->defs[r];
-    }
-    p->ndefs = w;
-}
-
-/* Fill one row.  Returns 0, 1 when the domain vanished meanwhile (skip it),
- * or -1 when libvirt failed for this domain only (row marked stale). */
-static int read_domain(struct vm_poller *p, virDomainPtr dom, struct vm_row *row)
-{
-    if (virDomainGetUUID(dom, row->uuid) < 0)
-        return 1;
-    const char *name = virDomainGetName(dom);
-    row->name = strdup(name ? name : "");
-
-    virDomainInfo info;
-    int state = 0, reason = 0;
-    if (virDomainGetState(dom, &state, &reason, 0) < 0 || virDomainGetInfo(dom, &info) < 0) {
-        virErrorPtr err = virGetLastError();
-        if (err && err->code == VIR_ERR_NO_DOMAIN)
-            return 1;
-        row->stale = true;
-        return -1;
-    }
-    row->lv_state = state;
-    row->lv_reason = reason;
-    bool active = virDomainIsActive(dom) == 1;
-    int ms = active ? 0 : virDomainHasManagedSaveImage(dom, 0);
-    row->has_managed_save = ms == 1;
-    row->oper = vm_oper_from_libvirt(state, reason, row->has_managed_save);
-    row->admin = vm_admin_from_oper(row->oper, 0);
-
-    int autostart = 0;
-    if (virDomainGetAutostart(dom, &autostart) < 0)
-        row->autostart = VM_AUTOSTART_UNKNOWN;
-    else
-        row->autostart = autostart ? VM_AUTOSTART_ENABLED : VM_AUTOSTART_DISABLED;
-    int persistent = virDomainIsPersistent(dom);
-    row->persistent = persistent == 1   ? VM_PERSIST_PERSISTENT
-                      : persistent == 0 ? VM_PERSIST_TRANSIENT
-                                        : VM_PERSIST_UNKNOWN;
-
-    row->cur_cpu = info.nrVirtCpu;
-    unsigned flags =
-        VIR_DOMAIN_VCPU_MAXIMUM | (active ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG);
-    int maxv = virDomainGetVcpusFlags(dom, flags);
-    row->max_cpu = maxv > 0 ? maxv : -1;
-    row->cur_mem_kib = info.memory;
-    row->max_mem_kib = info.maxMem;
-    row->cpu_time_ns = active ? info.cpuTime : 0;
-
-    const struct vm_def *def = domain_def(p, dom, row->uuid, active);
-    if (def && vm_def_copy(&row->def, def) != 0)
-        return -1;
-    if (!row->def.os_type)
-        row->def.os_type = strdup("");
+    /* The test driver runs in this process: its pointers resolve here too. */
+    p->local = uri_is_local(p->conn_uri);
     return 0;
 }
 
@@ -298,34 +163,12 @@ static struct vm_snapshot *poll_once(struct vm_poller *p)
     if (!p->conn && try_connect(p, &s->error) < 0)
         goto disconnected;
 
-    virDomainPtr *doms = NULL;
-    int n = virConnectListAllDomains(p->conn, &doms, 0);
-    if (n < 0) {
-        s->error = last_error("cannot list domains");
+    if (vm_collect(p->conn, p->defs, s) != 0) {
         /* A dead connection is reopened; a live one that failed once is kept. */
         if (virConnectIsAlive(p->conn) != 1)
             disconnect(p);
         goto disconnected;
     }
-    s->rows = calloc((size_t)n + 1, sizeof(*s->rows));
-    if (!s->rows) {
-        for (int i = 0; i < n; i++)
-            virDomainFree(doms[i]);
-        free(doms);
-        s->error = strdup("out of memory");
-        goto disconnected;
-    }
-    for (int i = 0; i < n; i++) {
-        struct vm_row *row = &s->rows[s->count];
-        int rc = read_domain(p, doms[i], row);
-        if (rc == 1)
-            vm_row_clear(row);
-        else
-            s->count++;
-        virDomainFree(doms[i]);
-    }
-    free(doms);
-    def_cache_sweep(p);
     if (virConnectIsAlive(p->conn) != 1) {
         /* The daemon went away during the round: what we read is partial. */
         s->error = strdup("connection to the hypervisor was lost");
@@ -346,6 +189,7 @@ out:
     s->hv_version = p->hv_version ? strdup(p->hv_version) : NULL;
     s->hv_known = p->hv_software != NULL;
     s->hv_init_ms = p->hv_init_ms;
+    s->local = p->local;
     s->taken_ms = vm_now_boot_ms();
     return s;
 }
@@ -404,6 +248,13 @@ struct vm_poller *vm_poller_start(const char *uri, bool read_write, int poll_int
     p->read_write = read_write;
     p->poll_interval = poll_interval;
     p->uri = uri ? strdup(uri) : NULL;
+    p->defs = vm_def_cache_new();
+    if (!p->defs) {
+        snprintf(err, errlen, "out of memory");
+        p->refs = 1;
+        poller_unref(p);
+        return NULL;
+    }
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->cond, NULL);
 

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "hostres.h"
 #include "indexstore.h"
 #include "poller.h"
 #include "vmstate.h"
@@ -89,7 +90,11 @@ static void publish(struct vm_snapshot *s)
     struct vm_snapshot *old = g.current;
     if (old && !same_rows(old, s))
         g.last_change_ms = vm_now_boot_ms();
+    vm_hr_refresh();
     vmmib_vmtable_load(s);
+    vmmib_cputables_load(s);
+    vmmib_storagetable_load(s);
+    vmmib_nettable_load(s);
     g.current = s;
     vm_snapshot_free(old);
 }
@@ -107,7 +112,7 @@ static struct vm_snapshot *unknown_copy(const struct vm_snapshot *prev, const ch
         return NULL;
     }
     for (size_t i = 0; i < prev->count; i++) {
-        if (vm_row_copy(&s->rows[s->count], &prev->rows[i]) != 0)
+        if (vm_row_copy(&s->rows[s->count], &prev->rows[i], prev->cpumap_len) != 0)
             continue;
         s->rows[s->count].oper = VM_OPER_UNKNOWN;
         s->count++;
@@ -118,6 +123,9 @@ static struct vm_snapshot *unknown_copy(const struct vm_snapshot *prev, const ch
     s->hv_software = strdup(prev->hv_software ? prev->hv_software : "");
     s->hv_version = strdup(prev->hv_version ? prev->hv_version : "");
     s->hv_known = prev->hv_known;
+    s->local = prev->local;
+    s->host_cpus = prev->host_cpus;
+    s->cpumap_len = prev->cpumap_len;
     s->hv_init_ms = prev->hv_init_ms;
     s->taken_ms = vm_now_boot_ms();
     return s;
@@ -134,6 +142,97 @@ static void save_index(bool force)
     if (vm_index_save(&g.store, g.index_path, now, err, sizeof(err)) != 0) {
         /* Logged each time it fails: a lost index file loses stability. */
         snmp_log(LOG_ERR, "vmmib: %s\n", err);
+    }
+}
+
+/* vmStorageIndex by disk target and vmNetworkIndex by MAC, kept from the
+ * previous round so that hot-plugging one device does not renumber others. */
+static void assign_device_indexes(struct vm_row *row, const struct vm_row *old)
+{
+    size_t nd = row->disks ? row->def.n_disks : 0, nn = row->nics ? row->def.n_nics : 0;
+    size_t od = old && old->disks ? old->def.n_disks : 0;
+    size_t on = old && old->nics ? old->def.n_nics : 0;
+    size_t most = nd + nn + od + on + 1;
+    const char **keys = calloc(most, sizeof(*keys));
+    const char **okeys = calloc(most, sizeof(*okeys));
+    int32_t *oidx = calloc(most, sizeof(*oidx));
+    int32_t *out = calloc(most, sizeof(*out));
+    char(*macs)[18] = calloc(nn + on + 1, sizeof(*macs));
+    if (!keys || !okeys || !oidx || !out || !macs)
+        goto done;
+
+    for (size_t i = 0; i < nd; i++)
+        keys[i] = row->def.disks[i].target;
+    for (size_t i = 0; i < od; i++) {
+        okeys[i] = old->def.disks[i].target;
+        oidx[i] = old->disks[i].index;
+    }
+    vm_assign_subindexes(okeys, oidx, od, keys, nd, out);
+    for (size_t i = 0; i < nd; i++)
+        row->disks[i].index = out[i];
+
+    for (size_t i = 0; i < nn + on; i++) {
+        const struct vm_nic_def *d = i < nn ? &row->def.nics[i] : &old->def.nics[i - nn];
+        if (d->has_mac)
+            snprintf(macs[i], sizeof(macs[i]), "%02x:%02x:%02x:%02x:%02x:%02x", d->mac[0],
+                     d->mac[1], d->mac[2], d->mac[3], d->mac[4], d->mac[5]);
+    }
+    for (size_t i = 0; i < nn; i++)
+        keys[i] = macs[i][0] ? macs[i] : NULL;
+    for (size_t i = 0; i < on; i++) {
+        okeys[i] = macs[nn + i][0] ? macs[nn + i] : NULL;
+        oidx[i] = old->nics[i].index;
+    }
+    vm_assign_subindexes(okeys, oidx, on, keys, nn, out);
+    for (size_t i = 0; i < nn; i++)
+        row->nics[i].index = out[i];
+done:
+    if (!keys || !okeys || !oidx || !out || !macs) {
+        /* Out of memory: positions, which are at least unique. */
+        for (size_t i = 0; i < nd; i++)
+            row->disks[i].index = (int32_t)i + 1;
+        for (size_t i = 0; i < nn; i++)
+            row->nics[i].index = (int32_t)i + 1;
+    }
+    free(keys);
+    free(okeys);
+    free(oidx);
+    free(out);
+    free(macs);
+}
+
+/* vmStorageParent of every disk: the hrStorageIndex of the filesystem its
+ * image lives on, looked up once per mount point per round. */
+static void resolve_storage_parents(struct vm_snapshot *s)
+{
+    struct {
+        const char *mount;
+        int32_t index;
+    } seen[32];
+    size_t n_seen = 0;
+    for (size_t i = 0; i < s->count; i++) {
+        struct vm_row *row = &s->rows[i];
+        for (size_t j = 0; row->disks && j < row->def.n_disks; j++) {
+            struct vm_disk *d = &row->disks[j];
+            if (!s->local || !d->mount) {
+                d->parent = 0;
+                continue;
+            }
+            size_t k = 0;
+            while (k < n_seen && strcmp(seen[k].mount, d->mount) != 0)
+                k++;
+            if (k == n_seen) {
+                int32_t idx = vm_hr_storage_index(d->mount);
+                if (n_seen < sizeof(seen) / sizeof(seen[0])) {
+                    seen[n_seen].mount = d->mount;
+                    seen[n_seen].index = idx;
+                    n_seen++;
+                }
+                d->parent = idx;
+            } else {
+                d->parent = seen[k].index;
+            }
+        }
     }
 }
 
@@ -157,9 +256,16 @@ static struct vm_snapshot *finalise(struct vm_snapshot *s)
         if (row->stale) {
             /* libvirt failed for this VM alone: keep what we knew. */
             struct vm_row keep;
-            if (old && vm_row_copy(&keep, old) == 0) {
+            if (old && vm_row_copy(&keep, old, prev->cpumap_len) == 0) {
                 vm_row_clear(row);
                 *row = keep;
+            }
+            if (prev && prev->cpumap_len != s->cpumap_len) {
+                /* The host's CPU count changed: old pinning no longer lines up. */
+                for (size_t k = 0; k < row->n_vcpus; k++) {
+                    free(row->vcpus[k].cpumap);
+                    row->vcpus[k].cpumap = NULL;
+                }
             }
             row->stale = true;
             row->oper = VM_OPER_UNKNOWN;
@@ -181,12 +287,15 @@ static struct vm_snapshot *finalise(struct vm_snapshot *s)
         }
         row->index = e->index;
         row->started = e->started;
+        if (!row->stale)
+            assign_device_indexes(row, old);
         if (w != i)
             s->rows[w] = *row;
         w++;
     }
     s->count = w;
     qsort(s->rows, s->count, sizeof(*s->rows), by_index);
+    resolve_storage_parents(s);
     vm_index_expire(&g.store, now, INDEX_RETENTION_S);
     save_index(false);
     return s;
@@ -309,7 +418,9 @@ void init_vmmib(void)
     g.current->hv_version = strdup("");
 
     vmmib_config_register();
-    if (vmmib_scalars_register() != 0 || vmmib_vmtable_register() != 0)
+    if (vmmib_scalars_register() != 0 || vmmib_vmtable_register() != 0 ||
+        vmmib_cputables_register() != 0 || vmmib_storagetable_register() != 0 ||
+        vmmib_nettable_register() != 0)
         snmp_log(LOG_ERR, "vmmib: some VM-MIB objects could not be registered\n");
     register_sysORTable((oid *)vmmib_module_oid, OID_LENGTH(vmmib_module_oid),
                         "VM-MIB: virtual machines of the libvirt hypervisor (RFC 7666)");
@@ -334,7 +445,11 @@ void deinit_vmmib(void)
                  STOP_TIMEOUT_MS);
     save_index(false);
     unregister_sysORTable((oid *)vmmib_module_oid, OID_LENGTH(vmmib_module_oid));
+    vmmib_nettable_unregister();
+    vmmib_storagetable_unregister();
+    vmmib_cputables_unregister();
     vmmib_vmtable_unregister();
+    vm_hr_clear();
     vmmib_scalars_unregister();
     vmmib_config_unregister();
     vm_snapshot_free(g.current);

@@ -28,4 +28,19 @@ int vmmib_vmtable_register(void);
 void vmmib_vmtable_unregister(void);
 void vmmib_vmtable_load(const struct vm_snapshot *s);
 
+/* cputable.c: vmCpuTable and vmCpuAffinityTable */
+int vmmib_cputables_register(void);
+void vmmib_cputables_unregister(void);
+void vmmib_cputables_load(const struct vm_snapshot *s);
+
+/* storagetable.c */
+int vmmib_storagetable_register(void);
+void vmmib_storagetable_unregister(void);
+void vmmib_storagetable_load(const struct vm_snapshot *s);
+
+/* nettable.c */
+int vmmib_nettable_register(void);
+void vmmib_nettable_unregister(void);
+void vmmib_nettable_load(const struct vm_snapshot *s);
+
 #endif

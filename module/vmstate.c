@@ -1,5 +1,8 @@
 #include "vmstate.h"
 
+#include <stdlib.h>
+#include <string.h>
+
 int vm_oper_from_libvirt(int state, int reason, bool has_managed_save)
 {
     switch (state) {
@@ -110,4 +113,28 @@ const char *vm_oper_name(int oper)
     if (oper < 1 || oper > 12)
         return "invalid";
     return names[oper - 1];
+}
+
+void vm_assign_subindexes(const char *const *prev_keys, const int32_t *prev_idx, size_t nprev,
+                          const char *const *keys, size_t n, int32_t *out)
+{
+    int32_t next = 1;
+    for (size_t j = 0; j < nprev; j++)
+        if (prev_idx[j] >= next && prev_idx[j] < INT32_MAX)
+            next = prev_idx[j] + 1;
+    bool *used = nprev ? calloc(nprev, sizeof(*used)) : NULL;
+    for (size_t i = 0; i < n; i++) {
+        out[i] = 0;
+        for (size_t j = 0; used && keys[i] && j < nprev; j++) {
+            if (!used[j] && prev_keys[j] && strcmp(prev_keys[j], keys[i]) == 0) {
+                used[j] = true;
+                out[i] = prev_idx[j];
+                break;
+            }
+        }
+    }
+    for (size_t i = 0; i < n; i++)
+        if (out[i] == 0)
+            out[i] = next < INT32_MAX ? next++ : INT32_MAX;
+    free(used);
 }

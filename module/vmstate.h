@@ -82,4 +82,12 @@ int32_t vm_in_unit(uint64_t value, uint64_t unit);
 
 const char *vm_oper_name(int oper);
 
+/* Stable sub-indexes (vmStorageIndex, vmNetworkIndex) for the n items of a
+ * VM identified by keys (disk target, NIC MAC; NULL never matches): an item
+ * whose key the previous round had keeps its index (each previous key is
+ * used once); new items get indexes above every index kept or seen before,
+ * in order.  With no previous round the items are numbered 1..n. */
+void vm_assign_subindexes(const char *const *prev_keys, const int32_t *prev_idx, size_t nprev,
+                          const char *const *keys, size_t n, int32_t *out);
+
 #endif
