@@ -206,11 +206,12 @@ static int cmp_vcpu(const void *a, const void *b)
 }
 
 /* Online vCPUs of an active domain with their times and pinning. */
-static int read_vcpus(virDomainPtr dom, virDomainStatsRecordPtr rec, int host_cpus,
-                      size_t maplen, struct vm_row *row)
+static int read_vcpus(virDomainPtr dom, virDomainStatsRecordPtr rec, int host_cpus, size_t maplen,
+                      struct vm_row *row)
 {
     unsigned current = 0, maximum = 0;
-    bool bulk = stat_uint(rec, "vcpu.current", &current) && stat_uint(rec, "vcpu.maximum", &maximum);
+    bool bulk =
+        stat_uint(rec, "vcpu.current", &current) && stat_uint(rec, "vcpu.maximum", &maximum);
     if (bulk) {
         /* Times from the bulk answer; pinning is not part of it. */
         row->vcpus = calloc(maximum ? maximum : 1, sizeof(*row->vcpus));
@@ -318,8 +319,8 @@ static void block_stats(virDomainPtr dom, const char *target, struct vm_disk *d)
     int np = 16;
     if (virDomainBlockStatsFlags(dom, target, params, &np, 0) == 0) {
         static const char *const names[] = {
-            VIR_DOMAIN_BLOCK_STATS_READ_REQ,   VIR_DOMAIN_BLOCK_STATS_WRITE_REQ,
-            VIR_DOMAIN_BLOCK_STATS_READ_BYTES, VIR_DOMAIN_BLOCK_STATS_WRITE_BYTES,
+            VIR_DOMAIN_BLOCK_STATS_READ_REQ,         VIR_DOMAIN_BLOCK_STATS_WRITE_REQ,
+            VIR_DOMAIN_BLOCK_STATS_READ_BYTES,       VIR_DOMAIN_BLOCK_STATS_WRITE_BYTES,
             VIR_DOMAIN_BLOCK_STATS_READ_TOTAL_TIMES, VIR_DOMAIN_BLOCK_STATS_WRITE_TOTAL_TIMES,
         };
         uint64_t *dst[] = {&d->rd_reqs,  &d->wr_reqs,    &d->rd_bytes,
@@ -343,7 +344,8 @@ static void block_stats(virDomainPtr dom, const char *target, struct vm_disk *d)
     }
 }
 
-static void read_disks(virDomainPtr dom, virDomainStatsRecordPtr rec, bool active, struct vm_row *row)
+static void read_disks(virDomainPtr dom, virDomainStatsRecordPtr rec, bool active,
+                       struct vm_row *row)
 {
     size_t n = row->def.n_disks;
     if (!n)
@@ -410,20 +412,30 @@ static int32_t ifindex_of(const char *dev)
     return idx > INT32_MAX ? 0 : (int32_t)idx;
 }
 
-/* The bridge a device is enslaved to, from sysfs: its ifindex, or 0. */
-static int32_t master_of(const char *dev)
+/* The parent of an existing host-side device: the bridge it is enslaved
+ * to (sysfs "master"), else the link it sits on (macvtap: "iflink"), else 0. */
+static int32_t parent_of(const char *dev, int32_t self)
 {
     char path[PATH_MAX], link[PATH_MAX];
     snprintf(path, sizeof(path), "/sys/class/net/%s/master", dev);
     ssize_t n = readlink(path, link, sizeof(link) - 1);
-    if (n <= 0)
-        return 0;
-    link[n] = '\0';
-    const char *base = strrchr(link, '/');
-    return ifindex_of(base ? base + 1 : link);
+    if (n > 0) {
+        link[n] = '\0';
+        const char *base = strrchr(link, '/');
+        return ifindex_of(base ? base + 1 : link);
+    }
+    snprintf(path, sizeof(path), "/sys/class/net/%s/iflink", dev);
+    FILE *f = fopen(path, "r");
+    long iflink = 0;
+    if (f) {
+        if (fscanf(f, "%ld", &iflink) != 1)
+            iflink = 0;
+        fclose(f);
+    }
+    return iflink > 0 && iflink <= INT32_MAX && iflink != self ? (int32_t)iflink : 0;
 }
 
-static void read_nics(virConnectPtr conn, struct vm_row *row)
+static void read_nics(virConnectPtr conn, bool active, struct vm_row *row)
 {
     size_t n = row->def.n_nics;
     if (!n)
@@ -434,10 +446,16 @@ static void read_nics(virConnectPtr conn, struct vm_row *row)
     for (size_t i = 0; i < n; i++) {
         const struct vm_nic_def *nd = &row->def.nics[i];
         struct vm_nic *ni = &row->nics[i];
-        ni->ifindex = ifindex_of(nd->target);
-        if (ni->ifindex)
-            ni->parent = master_of(nd->target);
-        if (ni->parent || !nd->type || !nd->source)
+        /* The host-side device exists only while the VM runs (the test
+         * driver even names one in inactive definitions). */
+        ni->ifindex = active ? ifindex_of(nd->target) : 0;
+        if (ni->ifindex) {
+            /* The live device says where it is attached now. */
+            ni->parent = parent_of(nd->target, ni->ifindex);
+            continue;
+        }
+        /* No device (VM not running): where the definition attaches it. */
+        if (!nd->type || !nd->source)
             continue;
         if (strcmp(nd->type, "bridge") == 0 || strcmp(nd->type, "direct") == 0) {
             ni->parent = ifindex_of(nd->source);
@@ -494,8 +512,8 @@ static int read_domain(virConnectPtr conn, struct vm_def_cache *cache, const str
         row->max_mem_kib = info.maxMem;
         row->cur_cpu = info.nrVirtCpu;
         row->cpu_time_ns = active ? info.cpuTime : 0;
-        unsigned flags = VIR_DOMAIN_VCPU_MAXIMUM |
-                         (active ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG);
+        unsigned flags =
+            VIR_DOMAIN_VCPU_MAXIMUM | (active ? VIR_DOMAIN_AFFECT_LIVE : VIR_DOMAIN_AFFECT_CONFIG);
         int maxv = virDomainGetVcpusFlags(dom, flags);
         row->max_cpu = maxv > 0 ? maxv : -1;
     }
@@ -527,10 +545,10 @@ static int read_domain(virConnectPtr conn, struct vm_def_cache *cache, const str
         row->n_vcpus = 0;
     }
     read_disks(dom, rec, active, row);
-    read_nics(conn, row);
+    read_nics(conn, active, row);
     return 0;
 
-failed: {
+failed : {
     virErrorPtr err = virGetLastError();
     if (err && err->code == VIR_ERR_NO_DOMAIN)
         return 1;

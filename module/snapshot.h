@@ -66,9 +66,10 @@ struct vm_def {
 
 /* A vCPU of an active VM. */
 struct vm_vcpu {
-    int32_t number;        /* libvirt's vCPU number, from 0 */
-    uint64_t time_ns;      /* CPU time used */
-    unsigned char *cpumap; /* host CPUs it may run on (snapshot's cpumap_len bytes); NULL = unknown */
+    int32_t number;   /* libvirt's vCPU number, from 0 */
+    uint64_t time_ns; /* CPU time used */
+    unsigned char
+        *cpumap; /* host CPUs it may run on (snapshot's cpumap_len bytes); NULL = unknown */
 };
 
 /* Dynamic facts of a disk; disks[i] goes with def.disks[i]. */
@@ -100,9 +101,9 @@ struct vm_row {
     int persistent; /* VirtualMachinePersistent */
     int32_t cur_cpu, max_cpu;
     uint64_t cur_mem_kib, max_mem_kib;
-    uint64_t cpu_time_ns; /* 0 while inactive */
-    int64_t started;      /* wall clock (s) when seen starting, 0 when not running */
-    bool stale;           /* libvirt did not answer for this domain this round */
+    uint64_t cpu_time_ns;  /* 0 while inactive */
+    int64_t started;       /* wall clock (s) when seen starting, 0 when not running */
+    bool stale;            /* libvirt did not answer for this domain this round */
     struct vm_vcpu *vcpus; /* online vCPUs of an active VM, ascending number */
     size_t n_vcpus;
     struct vm_disk *disks; /* def.n_disks entries (NULL when none) */
@@ -116,11 +117,11 @@ struct vm_snapshot {
     bool hv_known;  /* the hypervisor answered at least once: hv_* are real */
     char *hv_software;
     char *hv_version;
-    int64_t hv_init_ms; /* CLOCK_BOOTTIME (ms) when the hypervisor was initialised */
-    int64_t taken_ms;   /* CLOCK_BOOTTIME (ms) when this round finished */
-    bool local;         /* hypervisor on this host: HOST-RESOURCES-MIB pointers apply */
-    int host_cpus;      /* physical CPUs libvirt reports */
-    size_t cpumap_len;  /* bytes in a vCPU's cpumap */
+    int64_t hv_init_ms;  /* CLOCK_BOOTTIME (ms) when the hypervisor was initialised */
+    int64_t taken_ms;    /* CLOCK_BOOTTIME (ms) when this round finished */
+    bool local;          /* hypervisor on this host: HOST-RESOURCES-MIB pointers apply */
+    int host_cpus;       /* physical CPUs libvirt reports */
+    size_t cpumap_len;   /* bytes in a vCPU's cpumap */
     struct vm_row *rows; /* sorted by index once published */
     size_t count;
 };

@@ -105,7 +105,8 @@ sget() { snmpget -v2c -c public -t 2 -r 1 -Oqv "$AGENT" "$@" 2>&1; }
 # swalk OID: "suffix value" lines, suffix relative to OID
 swalk() {
     local base=$1
-    snmpwalk -v2c -c public -t 2 -r 1 -On -Oq "$AGENT" "$base" 2>&1 | sed "s/^\.$base\.//"
+    snmpwalk -v2c -c public -t 2 -r 1 -On -Oq "$AGENT" "$base" 2>&1 |
+        grep -v 'No Such Instance\|No Such Object\|No more variables' | sed "s/^\.$base\.//"
 }
 # Hex UUID as snmpget prints it with -Ox, without spaces, lowercase
 sget_hex() { snmpget -v2c -c public -t 2 -r 1 -Oqvx "$AGENT" "$1" 2>&1 | tr -d ' \n"' | tr 'A-F' 'a-f'; }
