@@ -185,6 +185,112 @@ static int group_teardown(void **state)
     return 0;
 }
 
+/* Every disk kind the MIB distinguishes, as the resource fixture has them. */
+static const char xml_devices[] =
+    "<domain type='kvm'><name>d</name><devices>"
+    "<disk type='file' device='disk'><driver name='qemu' type='qcow2'/>"
+    "<source file='/img/root.qcow2'/><target dev='vda' bus='virtio'/></disk>"
+    "<disk type='file' device='cdrom'><driver name='qemu' type='raw'/>"
+    "<source file='/img/i.iso'/><target dev='sda' bus='sata'/><readonly/></disk>"
+    "<disk type='file' device='floppy'><source file='/img/f.img'/>"
+    "<target dev='fda' bus='fdc'/></disk>"
+    "<disk type='block' device='lun'><source dev='/dev/sdz'/><target dev='sdb' bus='scsi'/></disk>"
+    "<disk type='network' device='disk'><driver name='qemu' type='raw'/>"
+    "<source protocol='rbd' name='pool/img'><host name='ceph1' port='6789'/></source>"
+    "<target dev='vdb' bus='virtio'/></disk>"
+    "<disk type='volume' device='disk'><source pool='default' volume='v.img'/>"
+    "<target dev='vdc' bus='virtio'/></disk>"
+    "<disk type='file' device='cdrom'><target dev='sdc' bus='ide'/><readonly/></disk>"
+    "<interface type='bridge'><mac address='52:54:00:AB:cd:01'/><source bridge='br0'/>"
+    "<target dev='vnet3'/><model type='virtio'/></interface>"
+    "<interface type='direct'><mac address='52:54:00:00:00:02'/><source dev='eth0' "
+    "mode='vepa'/></interface>"
+    "<interface type='network'><source network='default'/><model type='e1000'/></interface>"
+    "</devices></domain>";
+
+static void test_disks(void **state)
+{
+    (void)state;
+    struct vm_def def;
+    assert_int_equal(parse(xml_devices, &def), 0);
+    assert_int_equal(def.n_disks, 7);
+    const struct {
+        const char *target, *format, *resource, *file, *bus;
+        int source, access, media;
+    } want[] = {
+        {"vda", "qcow2", "/img/root.qcow2", "/img/root.qcow2", "virtio", VM_SRC_SPARSE,
+         VM_ACCESS_READWRITE, VM_MEDIA_HARDDISK},
+        {"sda", "raw", "/img/i.iso", "/img/i.iso", "sata", VM_SRC_RAW, VM_ACCESS_READONLY,
+         VM_MEDIA_OPTICAL},
+        {"fda", "raw", "/img/f.img", "/img/f.img", "fdc", VM_SRC_RAW, VM_ACCESS_READWRITE,
+         VM_MEDIA_FLOPPY},
+        {"sdb", "block", "/dev/sdz", NULL, "scsi", VM_SRC_BLOCK, VM_ACCESS_READWRITE,
+         VM_MEDIA_OTHER},
+        {"vdb", "raw", "rbd://ceph1:6789/pool/img", NULL, "virtio", VM_SRC_NETWORK,
+         VM_ACCESS_READWRITE, VM_MEDIA_HARDDISK},
+        {"vdc", "volume", "default/v.img", NULL, "virtio", VM_SRC_OTHER, VM_ACCESS_READWRITE,
+         VM_MEDIA_HARDDISK},
+        {"sdc", "raw", "", NULL, "ide", VM_SRC_RAW, VM_ACCESS_READONLY, VM_MEDIA_OPTICAL},
+    };
+    for (size_t i = 0; i < 7; i++) {
+        const struct vm_disk_def *d = &def.disks[i];
+        assert_string_equal(d->target, want[i].target);
+        assert_string_equal(d->format, want[i].format);
+        assert_string_equal(d->resource, want[i].resource);
+        if (want[i].file)
+            assert_string_equal(d->file, want[i].file);
+        else
+            assert_null(d->file);
+        assert_string_equal(d->bus, want[i].bus);
+        assert_int_equal(d->source_type, want[i].source);
+        assert_int_equal(d->access, want[i].access);
+        assert_int_equal(d->media, want[i].media);
+    }
+    vm_def_clear(&def);
+}
+
+static void test_nics(void **state)
+{
+    (void)state;
+    struct vm_def def;
+    assert_int_equal(parse(xml_devices, &def), 0);
+    assert_int_equal(def.n_nics, 3);
+    static const unsigned char mac0[6] = {0x52, 0x54, 0x00, 0xab, 0xcd, 0x01};
+    assert_true(def.nics[0].has_mac);
+    assert_memory_equal(def.nics[0].mac, mac0, 6);
+    assert_string_equal(def.nics[0].model, "virtio");
+    assert_string_equal(def.nics[0].target, "vnet3");
+    assert_string_equal(def.nics[0].type, "bridge");
+    assert_string_equal(def.nics[0].source, "br0");
+    assert_string_equal(def.nics[1].source, "eth0");
+    assert_string_equal(def.nics[1].model, ""); /* no model given */
+    assert_null(def.nics[1].target);
+    assert_false(def.nics[2].has_mac);
+    assert_string_equal(def.nics[2].source, "default");
+
+    struct vm_def copy;
+    assert_int_equal(vm_def_copy(&copy, &def), 0);
+    assert_int_equal(copy.n_disks, def.n_disks);
+    assert_string_equal(copy.disks[4].resource, "rbd://ceph1:6789/pool/img");
+    assert_ptr_not_equal(copy.disks[4].resource, def.disks[4].resource);
+    assert_string_equal(copy.nics[0].source, "br0");
+    vm_def_clear(&copy);
+    vm_def_clear(&def);
+}
+
+static void test_cpumap(void **state)
+{
+    (void)state;
+    /* libvirt's layout: CPU n is bit n % 8 of byte n / 8. */
+    const unsigned char map[2] = {0x06, 0x81}; /* CPUs 1, 2, 8, 15 */
+    int want[16] = {0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1};
+    for (int c = 0; c < 16; c++)
+        assert_int_equal(vm_cpumap_has(map, 2, c), want[c]);
+    assert_false(vm_cpumap_has(map, 2, 16)); /* beyond the map */
+    assert_false(vm_cpumap_has(map, 2, -1));
+    assert_false(vm_cpumap_has(NULL, 2, 1));
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -197,6 +303,9 @@ int main(void)
         cmocka_unit_test(test_garbage),
         cmocka_unit_test(test_length_respected),
         cmocka_unit_test(test_def_copy),
+        cmocka_unit_test(test_disks),
+        cmocka_unit_test(test_nics),
+        cmocka_unit_test(test_cpumap),
     };
     return cmocka_run_group_tests(tests, NULL, group_teardown);
 }

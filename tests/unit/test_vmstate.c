@@ -447,9 +447,52 @@ static void test_oper_name(void **state)
     assert_string_equal(vm_oper_name(-5), "invalid");
 }
 
+static void test_subindexes_first_round(void **state)
+{
+    (void)state;
+    const char *keys[] = {"vda", "vdb", "sda"};
+    int32_t out[3];
+    vm_assign_subindexes(NULL, NULL, 0, keys, 3, out);
+    assert_int_equal(out[0], 1);
+    assert_int_equal(out[1], 2);
+    assert_int_equal(out[2], 3);
+}
+
+static void test_subindexes_hotplug(void **state)
+{
+    (void)state;
+    /* vdb was unplugged, vdd plugged: vda and sda keep theirs, vdd gets a
+     * fresh index above every index seen, not vdb's 2. */
+    const char *prev[] = {"vda", "vdb", "sda"};
+    const int32_t prev_idx[] = {1, 2, 3};
+    const char *keys[] = {"vda", "sda", "vdd"};
+    int32_t out[3];
+    vm_assign_subindexes(prev, prev_idx, 3, keys, 3, out);
+    assert_int_equal(out[0], 1);
+    assert_int_equal(out[1], 3);
+    assert_int_equal(out[2], 4);
+}
+
+static void test_subindexes_null_and_duplicate_keys(void **state)
+{
+    (void)state;
+    /* NICs without a MAC never match; a key present twice matches once. */
+    const char *prev[] = {"52:54:00:00:00:01", NULL, "52:54:00:00:00:01"};
+    const int32_t prev_idx[] = {5, 6, 7};
+    const char *keys[] = {NULL, "52:54:00:00:00:01", "52:54:00:00:00:01"};
+    int32_t out[3];
+    vm_assign_subindexes(prev, prev_idx, 3, keys, 3, out);
+    assert_int_equal(out[1], 5);
+    assert_int_equal(out[2], 7);
+    assert_int_equal(out[0], 8);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_subindexes_first_round),
+        cmocka_unit_test(test_subindexes_hotplug),
+        cmocka_unit_test(test_subindexes_null_and_duplicate_keys),
         cmocka_unit_test(test_libvirt_abi_values),
         cmocka_unit_test(test_oper_running_blocked),
         cmocka_unit_test(test_oper_paused_migration),
