@@ -17,6 +17,7 @@ datadir     ?= $(prefix)/share
 # Net-SNMP's own dlmod directory: where `dlmod vmmib` finds the module.
 DLMODDIR    ?= $(shell $(NETSNMP_CONFIG) --libdir 2>/dev/null | sed 's/^-L//')/snmp/dlmod
 MIBDIR      ?= $(datadir)/snmp/mibs
+mandir      ?= $(datadir)/man
 
 CFLAGS      ?= -O2 -g
 WARNINGS    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
@@ -83,10 +84,13 @@ install: $(MODULE)
 	install -d $(DESTDIR)$(DLMODDIR) $(DESTDIR)$(MIBDIR)
 	install -m 0644 $(MODULE) $(DESTDIR)$(DLMODDIR)/vmmib.so
 	install -m 0644 mib/VM-MIB.txt mib/IANA-STORAGE-MEDIA-TYPE-MIB.txt $(DESTDIR)$(MIBDIR)/
+	install -d $(DESTDIR)$(mandir)/man8
+	install -m 0644 doc/vmmib.8 $(DESTDIR)$(mandir)/man8/vmmib.8
 
 uninstall:
 	rm -f $(DESTDIR)$(DLMODDIR)/vmmib.so $(DESTDIR)$(MIBDIR)/VM-MIB.txt \
 	      $(DESTDIR)$(MIBDIR)/IANA-STORAGE-MEDIA-TYPE-MIB.txt
+	rm -f $(DESTDIR)$(mandir)/man8/vmmib.8
 
 format:
 	clang-format -i module/*.c module/*.h tests/unit/*.c
@@ -98,3 +102,62 @@ clean:
 	rm -rf build tests/run
 
 -include $(MODULE_OBJS:.o=.d)
+
+# ---------------------------------------------------------------------------
+# Release tarball.
+#   make dist       vmmib-$(VERSION).tar.gz: everything needed to build, test
+#                   and package (not the build output, not tests/run)
+#   make distcheck  unpack that tarball in a temporary directory, build it,
+#                   run the unit tests, install it into a DESTDIR and check that
+#                   the module, the MIB files and the man page were installed
+# VERSION is AC_INIT's version in configure.ac.
+VERSION     := $(shell awk -F'[][]' '/^AC_INIT/ { print $$4; exit }' configure.ac)
+DISTNAME    := vmmib-$(VERSION)
+DIST_FILES  := Makefile configure.ac config.mk.in module mib tests examples debian doc \
+               README.md COPYING .clang-format
+# Never shipped: test output and what a package build leaves in debian/.
+DIST_EXCLUDES := --exclude=./tests/run --exclude=./debian/vmmib --exclude=./debian/tmp \
+               --exclude=./debian/.debhelper --exclude=./debian/files \
+               --exclude='./debian/*.substvars' --exclude='./debian/*.debhelper.log' \
+               --exclude=./debian/debhelper-build-stamp --exclude=./debian/vmmib.conf
+
+.PHONY: dist distcheck
+
+dist:
+	@test -n "$(VERSION)" || { echo "dist: no version in configure.ac's AC_INIT" >&2; exit 1; }
+	@grep -q '^\.TH VMMIB 8 .*"vmmib $(VERSION)"' doc/vmmib.8 || \
+	    { echo "dist: doc/vmmib.8's .TH line does not say vmmib $(VERSION)" >&2; exit 1; }
+	@head -1 debian/changelog | grep -q '^vmmib ($(VERSION)[-)]' || \
+	    { echo "dist: debian/changelog's first entry is not for $(VERSION)" >&2; exit 1; }
+	rm -f $(DISTNAME).tar.gz
+	tar --sort=name --owner=0 --group=0 --numeric-owner --exclude-vcs $(DIST_EXCLUDES) \
+	    --transform 's,^\.,$(DISTNAME),' -czf $(DISTNAME).tar.gz $(addprefix ./,$(DIST_FILES))
+	@echo "wrote $(DISTNAME).tar.gz ($$(tar -tzf $(DISTNAME).tar.gz | grep -vc '/$$') files)"
+
+distcheck: dist
+	@set -e; tmp=$$(mktemp -d "$${TMPDIR:-/tmp}/vmmib-distcheck.XXXXXX"); \
+	trap 'rm -rf "$$tmp"' EXIT; \
+	echo "== distcheck in $$tmp"; \
+	tar -xzf $(DISTNAME).tar.gz -C "$$tmp"; \
+	src=$$tmp/$(DISTNAME); \
+	$(MAKE) --no-print-directory -C "$$src"; \
+	$(MAKE) --no-print-directory -C "$$src" check-unit; \
+	$(MAKE) --no-print-directory -C "$$src" install DESTDIR="$$tmp/inst"; \
+	missing=0; \
+	for f in '*/snmp/dlmod/vmmib.so' '*/snmp/mibs/VM-MIB.txt' \
+	         '*/snmp/mibs/IANA-STORAGE-MEDIA-TYPE-MIB.txt' '*/man/man8/vmmib.8'; do \
+	    found=$$(cd "$$tmp/inst" && find . -path "./$$f" -type f | head -1); \
+	    if [ -n "$$found" ]; then echo "  installed $${found#.}"; \
+	    else echo "  MISSING $$f" >&2; missing=1; fi; \
+	done; \
+	[ $$missing -eq 0 ]; \
+	$(MAKE) --no-print-directory -C "$$src" uninstall DESTDIR="$$tmp/inst"; \
+	left=$$(find "$$tmp/inst" -type f); \
+	[ -z "$$left" ] || { echo "uninstall left: $$left" >&2; exit 1; }; \
+	( cd "$$src" && $(MAKE) --no-print-directory dist >/dev/null ); \
+	tar -tzf $(DISTNAME).tar.gz | sort >"$$tmp/list1"; \
+	tar -tzf "$$src/$(DISTNAME).tar.gz" | sort >"$$tmp/list2"; \
+	cmp -s "$$tmp/list1" "$$tmp/list2" || { \
+	    echo "distcheck: a tarball made from the tarball lists other files:" >&2; \
+	    diff "$$tmp/list1" "$$tmp/list2" >&2; exit 1; }; \
+	echo "$(DISTNAME).tar.gz is ready for distribution"

@@ -14,6 +14,7 @@
 
 #include "config.h"
 #include "hostres.h"
+#include "notify.h"
 #include "indexstore.h"
 #include "poller.h"
 #include "vmstate.h"
@@ -90,6 +91,7 @@ static void publish(struct vm_snapshot *s)
     struct vm_snapshot *old = g.current;
     if (old && !same_rows(old, s))
         g.last_change_ms = vm_now_boot_ms();
+    vmmib_notify_diff(old, s);
     vm_hr_refresh();
     vmmib_vmtable_load(s);
     vmmib_cputables_load(s);
@@ -385,6 +387,10 @@ static void start(unsigned reg, void *arg)
         if (g.index_path)
             snprintf(g.index_path, n, "%s/vmmib-index.conf", dir);
     }
+    /* The switches start from snmpd.conf at every load; SETs never persist. */
+    if (vmmib_notify_register(vmmib_cfg.per_vm_notifications, vmmib_cfg.bulk_notifications) != 0)
+        snmp_log(LOG_ERR, "vmmib: cannot register the notification switches\n");
+
     char err[512];
     if (g.index_path && vm_index_load(&g.store, g.index_path, err, sizeof(err)) != 0)
         snmp_log(LOG_WARNING, "vmmib: %s\n", err);
@@ -445,6 +451,7 @@ void deinit_vmmib(void)
                  STOP_TIMEOUT_MS);
     save_index(false);
     unregister_sysORTable((oid *)vmmib_module_oid, OID_LENGTH(vmmib_module_oid));
+    vmmib_notify_unregister();
     vmmib_nettable_unregister();
     vmmib_storagetable_unregister();
     vmmib_cputables_unregister();

@@ -138,3 +138,52 @@ void vm_assign_subindexes(const char *const *prev_keys, const int32_t *prev_idx,
             out[i] = next < INT32_MAX ? next++ : INT32_MAX;
     free(used);
 }
+
+int vm_notification_for(int oper)
+{
+    switch (oper) {
+    case VM_OPER_RUNNING:
+        return 1;
+    case VM_OPER_SHUTTINGDOWN:
+        return 2;
+    case VM_OPER_SHUTDOWN:
+        return 3;
+    case VM_OPER_PAUSED:
+        return 4;
+    case VM_OPER_SUSPENDING:
+        return 5;
+    case VM_OPER_SUSPENDED:
+        return 6;
+    case VM_OPER_RESUMING:
+        return 7;
+    case VM_OPER_MIGRATING:
+        return 8;
+    case VM_OPER_CRASHED:
+        return 9;
+    default:
+        return 0; /* unknown, other, preparing: RFC 7666 defines none */
+    }
+}
+
+size_t vm_bitmap(const int32_t *indexes, size_t n, unsigned char *out, size_t cap)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (indexes[i] < 1)
+            continue;
+        size_t byte = (size_t)(indexes[i] - 1) / 8;
+        if (byte + 1 > len)
+            len = byte + 1;
+    }
+    if (len > cap)
+        len = cap;
+    memset(out, 0, len);
+    for (size_t i = 0; i < n; i++) {
+        if (indexes[i] < 1)
+            continue;
+        size_t byte = (size_t)(indexes[i] - 1) / 8;
+        if (byte < len)
+            out[byte] |= (unsigned char)(0x80 >> ((indexes[i] - 1) % 8));
+    }
+    return len;
+}

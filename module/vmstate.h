@@ -90,4 +90,13 @@ const char *vm_oper_name(int oper);
 void vm_assign_subindexes(const char *const *prev_keys, const int32_t *prev_idx, size_t nprev,
                           const char *const *keys, size_t n, int32_t *out);
 
+/* Notifications (RFC 7666 vmNotifications): the per-VM notification number
+ * (1..9) for reaching oper state `oper`, 0 for none (vmDeleted is 10, the
+ * bulk ones are these plus 10). */
+int vm_notification_for(int oper);
+
+/* VirtualMachineList bitmap of indexes (most significant bit of the first
+ * octet = vmIndex 1): returns its length, writing at most cap octets. */
+size_t vm_bitmap(const int32_t *indexes, size_t n, unsigned char *out, size_t cap);
+
 #endif

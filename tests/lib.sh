@@ -162,3 +162,25 @@ stop_session_libvirtd() {
     LV_PID=
 }
 skip() { echo "  skip $*"; echo "SKIP $TEST_NAME: $*" >>"$VMMIB_RESULTS"; }
+
+# A real snmptrapd on a loopback port writing one line per notification:
+#   TRAP <varbind>|<varbind>|...   (numeric OIDs)
+# Sets TRAP_PORT, TRAP_LOG, TRAP_PID.
+start_trapd() {
+    local dir=$VMMIB_RUNDIR/$TEST_NAME-trapd
+    mkdir -p "$dir"
+    TRAP_PORT=$(free_port)
+    TRAP_LOG=$dir/traps.log
+    : >"$TRAP_LOG"
+    cat >"$dir/snmptrapd.conf" <<CONF
+authCommunity log public
+format2 TRAP %V|%v\n
+CONF
+    snmptrapd -f -C -c "$dir/snmptrapd.conf" -On -Lf "$TRAP_LOG" -p "$dir/pid" \
+        "udp:127.0.0.1:$TRAP_PORT" >"$dir/stderr.log" 2>&1 &
+    TRAP_PID=$!
+    _agents+=("$TRAP_PID")
+    wait_for "snmptrapd" 10 grep -q "NET-SNMP version" "$TRAP_LOG"
+}
+# Notifications received so far whose snmpTrapOID is OID (numeric, no dot).
+traps_of() { grep "^TRAP .*\.1\.3\.6\.1\.6\.3\.1\.1\.4\.1\.0 = OID: \.$1|" "$TRAP_LOG"; }

@@ -35,6 +35,12 @@ for t in tests/integration/t_*.sh; do
     VMMIB_SO=$TOP/build/vmmib.so bash "$t" || true
 done
 
+echo "== end-to-end tests on a real hypervisor (session libvirtd + QEMU, tests/qemu)"
+for t in tests/qemu/t_*.sh; do
+    echo "-- $(basename "$t")"
+    VMMIB_SO=$TOP/build/vmmib.so bash "$t" || true
+done
+
 echo "== integration tests again with the AddressSanitizer + UBSan module"
 asan=$(gcc -print-file-name=libasan.so)
 ubsan=$(gcc -print-file-name=libubsan.so)
@@ -59,6 +65,9 @@ if [ -f build/asan/vmmib.so ] && [ -e "$asan" ] && [ -e "$ubsan" ]; then
 else
     record SKIP "sanitizer run: build/asan/vmmib.so or the gcc sanitizer runtimes are missing"
 fi
+
+echo "== Debian package"
+bash tests/package/t_deb.sh || true
 
 echo "== valgrind: snmpd with the module over full walks and a reload"
 tests/valgrind.sh

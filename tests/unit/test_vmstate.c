@@ -487,9 +487,48 @@ static void test_subindexes_null_and_duplicate_keys(void **state)
     assert_int_equal(out[0], 8);
 }
 
+static void test_notification_numbers(void **state)
+{
+    (void)state;
+    /* RFC 7666: vmRunning(1) vmShuttingdown(2) vmShutdown(3) vmPaused(4)
+     * vmSuspending(5) vmSuspended(6) vmResuming(7) vmMigrating(8) vmCrashed(9) */
+    assert_int_equal(vm_notification_for(VM_OPER_RUNNING), 1);
+    assert_int_equal(vm_notification_for(VM_OPER_SHUTTINGDOWN), 2);
+    assert_int_equal(vm_notification_for(VM_OPER_SHUTDOWN), 3);
+    assert_int_equal(vm_notification_for(VM_OPER_PAUSED), 4);
+    assert_int_equal(vm_notification_for(VM_OPER_SUSPENDING), 5);
+    assert_int_equal(vm_notification_for(VM_OPER_SUSPENDED), 6);
+    assert_int_equal(vm_notification_for(VM_OPER_RESUMING), 7);
+    assert_int_equal(vm_notification_for(VM_OPER_MIGRATING), 8);
+    assert_int_equal(vm_notification_for(VM_OPER_CRASHED), 9);
+    assert_int_equal(vm_notification_for(VM_OPER_UNKNOWN), 0);
+    assert_int_equal(vm_notification_for(VM_OPER_OTHER), 0);
+    assert_int_equal(vm_notification_for(VM_OPER_PREPARING), 0);
+}
+
+static void test_bitmap(void **state)
+{
+    (void)state;
+    unsigned char out[4];
+    const int32_t one[] = {1};
+    assert_int_equal(vm_bitmap(one, 1, out, sizeof(out)), 1);
+    assert_int_equal(out[0], 0x80); /* vmIndex 1 = MSB of the first octet */
+    const int32_t several[] = {8, 9, 2, 17};
+    assert_int_equal(vm_bitmap(several, 4, out, sizeof(out)), 3);
+    assert_int_equal(out[0], 0x41); /* 2 and 8 */
+    assert_int_equal(out[1], 0x80); /* 9 */
+    assert_int_equal(out[2], 0x80); /* 17 */
+    const int32_t bad[] = {0, -5};
+    assert_int_equal(vm_bitmap(bad, 2, out, sizeof(out)), 0);
+    const int32_t far[] = {100};
+    assert_int_equal(vm_bitmap(far, 1, out, sizeof(out)), 4); /* capped */
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_notification_numbers),
+        cmocka_unit_test(test_bitmap),
         cmocka_unit_test(test_subindexes_first_round),
         cmocka_unit_test(test_subindexes_hotplug),
         cmocka_unit_test(test_subindexes_null_and_duplicate_keys),
