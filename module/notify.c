@@ -178,6 +178,54 @@ static const struct known *known_find(int32_t index)
     return NULL;
 }
 
+static int cmp_row_uuid(const void *a, const void *b)
+{
+    const struct vm_row *const *x = a, *const *y = b;
+    return memcmp((*x)->uuid, (*y)->uuid, 16);
+}
+
+static struct known *known_find_mut(int32_t index)
+{
+    return (struct known *)known_find(index);
+}
+
+static void apply_events(const struct vm_snapshot *next, int32_t **reached, size_t *n_reached)
+{
+    const struct vm_row **by_uuid = malloc((next->count + 1) * sizeof(*by_uuid));
+    if (!by_uuid)
+        return;
+    for (size_t i = 0; i < next->count; i++)
+        by_uuid[i] = &next->rows[i];
+    qsort(by_uuid, next->count, sizeof(*by_uuid), cmp_row_uuid);
+    for (size_t e = 0; e < next->n_events; e++) {
+        struct vm_row key;
+        const struct vm_row *keyp = &key;
+        memcpy(key.uuid, next->events[e].uuid, 16);
+        const struct vm_row **hit =
+            bsearch(&keyp, by_uuid, next->count, sizeof(*by_uuid), cmp_row_uuid);
+        if (!hit)
+            continue; /* gone by now: the deletion is found below */
+        const struct vm_row *row = *hit;
+        struct known *k = known_find_mut(row->index);
+        int oper = next->events[e].oper;
+        if (!k || k->oper == oper)
+            continue; /* a VM new this round, or nothing new */
+        int number = vm_notification_for(oper);
+        if (number) {
+            if (per_vm_enabled == 1)
+                send_per_vm(number, row, k->oper);
+            /* A VM counts once per state in a round's bulk notification. */
+            size_t j = 0;
+            while (j < n_reached[number] && reached[number][j] != row->index)
+                j++;
+            if (j == n_reached[number])
+                reached[number][n_reached[number]++] = row->index;
+        }
+        k->oper = oper;
+    }
+    free(by_uuid);
+}
+
 void vmmib_notify_diff(const struct vm_snapshot *prev, const struct vm_snapshot *next)
 {
     if (!next->connected)
@@ -186,7 +234,7 @@ void vmmib_notify_diff(const struct vm_snapshot *prev, const struct vm_snapshot 
     /* Per notification number (1..10), the indexes that reached it. */
     int32_t *reached[NOTIF_DELETED + 1] = {0};
     size_t n_reached[NOTIF_DELETED + 1] = {0};
-    size_t cap = next->count + n_known + 1;
+    size_t cap = next->count + n_known + next->n_events + 1;
     bool ok = true;
     for (int k = 1; k <= NOTIF_DELETED; k++)
         if (!(reached[k] = malloc(cap * sizeof(int32_t))))
@@ -194,6 +242,12 @@ void vmmib_notify_diff(const struct vm_snapshot *prev, const struct vm_snapshot 
     struct known *now = malloc((next->count + 1) * sizeof(*now));
     if (!ok || !now)
         goto out;
+
+    /* First the states libvirt announced by events since the last round,
+     * in order: this is how short-lived states (suspending, shuttingdown,
+     * resuming, migrating) are seen.  Then the state the round read. */
+    if (known_valid && next->n_events)
+        apply_events(next, reached, n_reached);
 
     size_t n_now = 0;
     for (size_t i = 0; i < next->count; i++) {
@@ -216,7 +270,11 @@ void vmmib_notify_diff(const struct vm_snapshot *prev, const struct vm_snapshot 
             continue;
         if (per_vm_enabled == 1)
             send_per_vm(number, row, was->oper);
-        reached[number][n_reached[number]++] = row->index;
+        size_t j = 0;
+        while (j < n_reached[number] && reached[number][j] != row->index)
+            j++;
+        if (j == n_reached[number])
+            reached[number][n_reached[number]++] = row->index;
     }
     /* VMs libvirt no longer lists: deleted. */
     for (size_t i = 0; known_valid && prev && i < n_known; i++) {

@@ -20,6 +20,11 @@
 #include "collect.h"
 
 #define BACKOFF_MAX_S 60
+/* Rounds triggered by events come at most this often. */
+#define EVENT_ROUND_MIN_MS 1000
+/* Events kept between two rounds; beyond that only the next poll counts. */
+#define EVENTS_MAX 65536
+
 struct vm_poller {
     pthread_t thread;
     pthread_mutex_t lock;
@@ -32,6 +37,9 @@ struct vm_poller {
     bool requested;
     int64_t busy_since;
     struct vm_snapshot *done;
+    bool ev_stop;            /* the event loop thread should end */
+    struct vm_event *events; /* from the event loop thread, for the next round */
+    size_t n_events, cap_events;
 
     /* worker only */
     char *uri;
@@ -44,6 +52,13 @@ struct vm_poller {
     bool local;
     char *hv_software, *hv_version, *conn_uri;
     struct vm_def_cache *defs;
+    int callback_id; /* lifecycle event registration, -1 = none */
+    bool close_cb;   /* close callback registered */
+    int64_t last_round_ms;
+
+    /* main thread only */
+    pthread_t evthread;
+    bool ev_started;
 };
 
 static void silent_error(void *opaque, virErrorPtr err)
@@ -72,6 +87,7 @@ static void poller_unref(struct vm_poller *p)
         virConnectClose(p->conn);
     vm_def_cache_free(p->defs);
     vm_snapshot_free(p->done);
+    free(p->events);
     close(p->pipe_rd);
     close(p->pipe_wr);
     free(p->uri);
@@ -95,12 +111,69 @@ static bool uri_is_local(const char *uri)
     return sep[3] == '/' || sep[3] == '\0';
 }
 
+static void on_close(virConnectPtr conn, int reason, void *opaque);
+
 static void disconnect(struct vm_poller *p)
 {
     if (p->conn) {
+        /* Our callbacks must not outlive the connection (nor the module). */
+        if (p->callback_id >= 0)
+            virConnectDomainEventDeregisterAny(p->conn, p->callback_id);
+        if (p->close_cb)
+            virConnectUnregisterCloseCallback(p->conn, on_close);
+        p->callback_id = -1;
+        p->close_cb = false;
         virConnectClose(p->conn);
         p->conn = NULL;
     }
+}
+
+/* Ask for a round from a libvirt callback (event loop thread). */
+static void wake_worker(struct vm_poller *p)
+{
+    p->requested = true;
+    pthread_cond_signal(&p->cond);
+}
+
+/* A lifecycle event: note the state it announces and ask for a round now,
+ * so changes arrive without waiting for the poll interval and short-lived
+ * states are seen.  Runs on the event loop thread; makes no libvirt call
+ * that talks to the daemon. */
+static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
+{
+    (void)conn;
+    struct vm_poller *p = opaque;
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    if (virDomainGetUUID(dom, uuid) < 0)
+        return 0;
+    pthread_mutex_lock(&p->lock);
+    if (p->n_events == p->cap_events && p->cap_events < EVENTS_MAX) {
+        size_t ncap = p->cap_events ? p->cap_events * 2 : 64;
+        struct vm_event *n = realloc(p->events, ncap * sizeof(*n));
+        if (n) {
+            p->events = n;
+            p->cap_events = ncap;
+        }
+    }
+    if (p->n_events < p->cap_events) {
+        memcpy(p->events[p->n_events].uuid, uuid, 16);
+        p->events[p->n_events].oper = vm_oper_from_event(event, detail);
+        p->n_events++;
+    }
+    wake_worker(p);
+    pthread_mutex_unlock(&p->lock);
+    return 0;
+}
+
+/* The daemon closed the connection: find out now, not at the next poll. */
+static void on_close(virConnectPtr conn, int reason, void *opaque)
+{
+    (void)conn;
+    (void)reason;
+    struct vm_poller *p = opaque;
+    pthread_mutex_lock(&p->lock);
+    wake_worker(p);
+    pthread_mutex_unlock(&p->lock);
 }
 
 static void schedule_retry(struct vm_poller *p)
@@ -128,6 +201,11 @@ static int try_connect(struct vm_poller *p, char **error)
     p->conn = c;
     p->failures = 0;
     p->retry_at_ms = 0;
+    /* Remote connections: notice a dead or hung daemon within ~20 s. */
+    virConnectSetKeepAlive(c, 5, 3);
+    p->callback_id = virConnectDomainEventRegisterAny(
+        c, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), p, NULL);
+    p->close_cb = virConnectRegisterCloseCallback(c, on_close, p, NULL) == 0;
 
     free(p->hv_software);
     free(p->hv_version);
@@ -160,6 +238,23 @@ static struct vm_snapshot *poll_once(struct vm_poller *p)
     struct vm_snapshot *s = vm_snapshot_new();
     if (!s)
         return NULL;
+    /* Events so far belong to this round: they happened before it reads. */
+    pthread_mutex_lock(&p->lock);
+    struct vm_event *events = p->events;
+    size_t n_events = p->n_events;
+    p->events = NULL;
+    p->n_events = p->cap_events = 0;
+    pthread_mutex_unlock(&p->lock);
+    size_t kept = 0;
+    for (size_t i = 0; i < n_events; i++) {
+        /* Any event may come with a new definition (started, defined...). */
+        vm_def_cache_invalidate(p->defs, events[i].uuid);
+        if (events[i].oper)
+            events[kept++] = events[i];
+    }
+    s->events = events;
+    s->n_events = kept;
+
     if (!p->conn && try_connect(p, &s->error) < 0)
         goto disconnected;
 
@@ -203,6 +298,22 @@ static void *worker(void *arg)
             pthread_cond_wait(&p->cond, &p->lock);
         if (p->stop)
             break;
+        /* Event bursts cost one round a second, not one round an event. */
+        int64_t wait_ms = p->last_round_ms + EVENT_ROUND_MIN_MS - vm_now_boot_ms();
+        if (p->last_round_ms && wait_ms > 0) {
+            struct timespec until;
+            clock_gettime(CLOCK_REALTIME, &until);
+            until.tv_sec += wait_ms / 1000;
+            until.tv_nsec += (wait_ms % 1000) * 1000000L;
+            if (until.tv_nsec >= 1000000000L) {
+                until.tv_sec++;
+                until.tv_nsec -= 1000000000L;
+            }
+            while (!p->stop && pthread_cond_timedwait(&p->cond, &p->lock, &until) == 0)
+                ;
+            if (p->stop)
+                break;
+        }
         p->requested = false;
         p->busy_since = vm_now_boot_ms();
         pthread_mutex_unlock(&p->lock);
@@ -211,6 +322,7 @@ static void *worker(void *arg)
 
         pthread_mutex_lock(&p->lock);
         p->busy_since = 0;
+        p->last_round_ms = vm_now_boot_ms();
         if (p->stop) {
             vm_snapshot_free(s);
             break;
@@ -226,6 +338,45 @@ static void *worker(void *arg)
     disconnect(p);
     poller_unref(p);
     return NULL;
+}
+
+/* The event loop thread: runs libvirt's loop until told to stop. */
+static void *event_loop(void *arg)
+{
+    struct vm_poller *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        bool stop = p->ev_stop;
+        pthread_mutex_unlock(&p->lock);
+        if (stop)
+            break;
+        if (virEventRunDefaultImpl() < 0)
+            usleep(100 * 1000); /* never spin on a broken loop */
+    }
+    poller_unref(p);
+    return NULL;
+}
+
+static void wake_loop(int timer, void *opaque)
+{
+    (void)timer;
+    (void)opaque; /* only here to make one loop iteration return */
+}
+
+/* Stop and join the event loop thread.  A zero timeout makes the blocked
+ * iteration return; it is removed again before this code can go away. */
+static void stop_event_loop(struct vm_poller *p)
+{
+    if (!p->ev_started)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->ev_stop = true;
+    pthread_mutex_unlock(&p->lock);
+    int timer = virEventAddTimeout(0, wake_loop, NULL, NULL);
+    pthread_join(p->evthread, NULL);
+    if (timer >= 0)
+        virEventRemoveTimeout(timer);
+    p->ev_started = false;
 }
 
 struct vm_poller *vm_poller_start(const char *uri, bool read_write, int poll_interval, char *err,
@@ -244,7 +395,8 @@ struct vm_poller *vm_poller_start(const char *uri, bool read_write, int poll_int
     }
     p->pipe_rd = fds[0];
     p->pipe_wr = fds[1];
-    p->refs = 2;
+    p->refs = 2; /* main thread + worker; the event loop thread takes a third */
+    p->callback_id = -1;
     p->read_write = read_write;
     p->poll_interval = poll_interval;
     p->uri = uri ? strdup(uri) : NULL;
@@ -265,14 +417,28 @@ struct vm_poller *vm_poller_start(const char *uri, bool read_write, int poll_int
     /* libvirt prints every error to stderr by default; we log what matters. */
     virSetErrorFunc(NULL, silent_error);
 
-    /* The worker must not take signals meant for snmpd (SIGHUP, SIGTERM). */
+    /* libvirt's own event loop (glib), run by a thread of ours: lifecycle
+     * events, keepalive and close notices of remote connections.  It must
+     * be registered before any connection is opened; registering it again
+     * after a reload only re-installs the same libvirt functions. */
+    bool events = virEventRegisterDefaultImpl() == 0;
+
+    /* Our threads must not take signals meant for snmpd (SIGHUP, SIGTERM). */
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
+    if (events) {
+        p->refs++;
+        if (pthread_create(&p->evthread, NULL, event_loop, p) == 0)
+            p->ev_started = true;
+        else
+            p->refs--;
+    }
     int rc = pthread_create(&p->thread, NULL, worker, p);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
         snprintf(err, errlen, "cannot start the libvirt thread: %s", strerror(rc));
+        stop_event_loop(p);
         goto fail;
     }
     return p;
@@ -344,6 +510,9 @@ bool vm_poller_stop(struct vm_poller *p, int timeout_ms)
         deadline.tv_nsec -= 1000000000L;
     }
     bool joined = pthread_timedjoin_np(p->thread, NULL, &deadline) == 0;
+    /* The worker has deregistered its callbacks if it ended; a stuck one
+     * does its RPC I/O itself and needs no loop to finish. */
+    stop_event_loop(p);
     if (!joined) {
         /* Stuck in a libvirt call (hung daemon).  It exits and frees the poller
          * when the call returns; until then this code must stay mapped, and

@@ -169,6 +169,7 @@ void vm_snapshot_free(struct vm_snapshot *s)
     for (size_t i = 0; i < s->count; i++)
         vm_row_clear(&s->rows[i]);
     free(s->rows);
+    free(s->events);
     free(s->error);
     free(s->uri);
     free(s->hv_software);

@@ -110,6 +110,12 @@ struct vm_row {
     struct vm_nic *nics;   /* def.n_nics entries (NULL when none) */
 };
 
+/* A state libvirt announced by a lifecycle event, in arrival order. */
+struct vm_event {
+    unsigned char uuid[16];
+    int oper;
+};
+
 struct vm_snapshot {
     bool connected; /* the hypervisor answered this round */
     char *error;    /* why not, when !connected (may be NULL) */
@@ -117,11 +123,13 @@ struct vm_snapshot {
     bool hv_known;  /* the hypervisor answered at least once: hv_* are real */
     char *hv_software;
     char *hv_version;
-    int64_t hv_init_ms;  /* CLOCK_BOOTTIME (ms) when the hypervisor was initialised */
-    int64_t taken_ms;    /* CLOCK_BOOTTIME (ms) when this round finished */
-    bool local;          /* hypervisor on this host: HOST-RESOURCES-MIB pointers apply */
-    int host_cpus;       /* physical CPUs libvirt reports */
-    size_t cpumap_len;   /* bytes in a vCPU's cpumap */
+    int64_t hv_init_ms;      /* CLOCK_BOOTTIME (ms) when the hypervisor was initialised */
+    int64_t taken_ms;        /* CLOCK_BOOTTIME (ms) when this round finished */
+    bool local;              /* hypervisor on this host: HOST-RESOURCES-MIB pointers apply */
+    int host_cpus;           /* physical CPUs libvirt reports */
+    size_t cpumap_len;       /* bytes in a vCPU's cpumap */
+    struct vm_event *events; /* states announced since the previous round */
+    size_t n_events;
     struct vm_row *rows; /* sorted by index once published */
     size_t count;
 };

@@ -187,3 +187,48 @@ size_t vm_bitmap(const int32_t *indexes, size_t n, unsigned char *out, size_t ca
     }
     return len;
 }
+
+int vm_oper_from_event(int event, int detail)
+{
+    /* libvirt's virDomainEventType and details, as numbers (libvirt ABI). */
+    enum {
+        DEFINED,
+        UNDEFINED,
+        STARTED,
+        SUSPENDED,
+        RESUMED,
+        STOPPED,
+        SHUTDOWN,
+        PMSUSPENDED,
+        CRASHED
+    };
+    switch (event) {
+    case STARTED:
+        return detail == 2 /* RESTORED */ ? VM_OPER_RESUMING : VM_OPER_RUNNING;
+    case SUSPENDED:
+        /* MIGRATED, POSTCOPY: migrating.  IOERROR, WATCHDOG, API_ERROR,
+         * POSTCOPY_FAILED: paused by the hypervisor.  A plain PAUSED may be
+         * an admin pause or the start of a save: the poll tells which. */
+        if (detail == 1 || detail == 7)
+            return VM_OPER_MIGRATING;
+        if (detail == 2 || detail == 3 || detail == 6 || detail == 8)
+            return VM_OPER_PAUSED;
+        return 0;
+    case RESUMED:
+        return detail == 3 /* POSTCOPY: still migrating */ ? VM_OPER_MIGRATING : VM_OPER_RUNNING;
+    case STOPPED:
+        if (detail == 2)
+            return VM_OPER_CRASHED;
+        if (detail == 4)
+            return VM_OPER_SUSPENDED; /* SAVED */
+        return VM_OPER_SHUTDOWN;
+    case SHUTDOWN:
+        return VM_OPER_SHUTTINGDOWN;
+    case PMSUSPENDED:
+        return VM_OPER_SUSPENDED;
+    case CRASHED:
+        return VM_OPER_CRASHED;
+    default:
+        return 0; /* DEFINED, UNDEFINED: no state */
+    }
+}

@@ -90,6 +90,10 @@ const char *vm_oper_name(int oper);
 void vm_assign_subindexes(const char *const *prev_keys, const int32_t *prev_idx, size_t nprev,
                           const char *const *keys, size_t n, int32_t *out);
 
+/* The state a libvirt lifecycle event (virDomainEventType, detail) tells
+ * of, or 0 when the event says too little (the next poll decides). */
+int vm_oper_from_event(int event, int detail);
+
 /* Notifications (RFC 7666 vmNotifications): the per-VM notification number
  * (1..9) for reaching oper state `oper`, 0 for none (vmDeleted is 10, the
  * bulk ones are these plus 10). */

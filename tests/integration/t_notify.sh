@@ -141,6 +141,23 @@ sleep 3
 check "switches off: no notification at all" "$n_before" "$(grep -c '^TRAP' "$TRAP_LOG")"
 stop_agent
 
+# ---- lifecycle events: changes arrive without waiting for the poll
+AGENT_KEEP_PORT=1 start_agent events "vmMibUri $URI
+vmMibPollInterval 120
+trap2sink 127.0.0.1:$TRAP_PORT public" || finish
+wait_for "connected" 15 grep -q "connected to hypervisor" "$AGENT_DIR/snmpd.log"
+mkdom e1 9
+v start e1
+sleep 2
+e=$(index_of e1)
+check_true "a VM defined and started from outside appears before the poll interval" test -n "$e"
+mark; t0=$SECONDS
+v suspend e1
+if [ -n "$e" ]; then expect_vm "suspend, poll interval 120 s" 4 $e 4 e1; fi
+check_true "the notification came within 10 s, long before the next poll ($((SECONDS - t0)) s)" \
+    test $((SECONDS - t0)) -le 10
+stop_agent
+
 # ---- libvirtd restarts: not a state change
 FIX="test+unix://$TOP/examples/hypervisor.xml?socket=$LV_SOCK"
 AGENT_KEEP_PORT=1 start_agent storm "vmMibUri $FIX

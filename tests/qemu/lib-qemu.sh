@@ -4,7 +4,7 @@
 #
 # Everything is private and touches no system state:
 #   - an unprivileged user's *session* libvirtd (start_session_libvirtd from
-#     lib.sh: user $LV_USER, XDG_RUNTIME_DIR/CONFIG/CACHE and HOME inside one
+#     lib.sh: user $LV_USER = vmmibqemu, XDG_RUNTIME_DIR/CONFIG/CACHE and HOME inside one
 #     temporary folder $LV_DIR), reached by root and snmpd as
 #     LV_URI=qemu+unix:///session?socket=$LV_SOCK.  (As root, plain
 #     qemu:///session would reach the *system* daemon, not this one.)
@@ -51,6 +51,13 @@ declare -A QEMU_WHY=(
     [libvirt-clients]="virsh, drives the domains and says what libvirt sees"
 )
 QEMU_PREFIX=vmmibq-   # every domain the fixture defines has this prefix
+# The session daemon's user.  Not lib.sh's default (vmmibtest): other tests'
+# stop_session_libvirtd does `pkill -KILL -u vmmibtest libvirtd`, which kills
+# every session daemon of that user, so a run of those tests at the same time
+# (several people testing on one machine) would kill ours mid-suite.
+# start_session_libvirtd creates the user (a system user without home or
+# shell) when it does not exist yet.
+LV_USER=${VMMIB_QEMU_USER:-vmmibqemu}
 
 # qemu_need_packages: 0 when everything is there (installing what is missing
 # when root); otherwise 1 with the reason in QEMU_SKIP.

@@ -87,6 +87,14 @@ cpulist() {
     done
     echo "${out[*]}"
 }
+# Stop here, once, when the session libvirtd went away (killed from outside),
+# instead of failing every check after it.
+hv_alive() {
+    lv uri >/dev/null 2>&1 && return 0
+    fail "the session libvirtd is gone (killed from outside?); stopping here"
+    tail -5 "$LV_DIR/libvirtd.log" | sed 's/^/  | /'
+    qemu_finish
+}
 # served NAME OID: true when the table has a row; else one SKIP line (or a
 # FAIL when the agent does not answer at all).
 served() {
@@ -99,6 +107,7 @@ served() {
     return 1
 }
 
+hv_alive
 echo "-- hypervisor scalars"
 check "vmHvSoftware" '"QEMU"' "$(sget $VM.1.1.1.0)"
 hvver=$(lv version | awk '/^Running hypervisor: QEMU/ { print $4 }')
@@ -109,6 +118,7 @@ check_true "vmHvUpTime ($hvup) is the host's uptime ($hostup) for a local hyperv
     test $(((hvup - hostup) * (hvup - hostup))) -le 250000
 check "vmNumber = virsh list --all" "$(lv list --all --name | grep -c .)" "$(sget $VM.1.2.0)"
 
+hv_alive
 echo "-- vmTable against virsh dominfo ($TWO running, $ONE shut off)"
 for n in "$TWO" "$ONE"; do
     i=$(index_of "$n")
@@ -146,6 +156,7 @@ i1=$(index_of "$ONE")
 i2=$(index_of "$TWO")
 [ -n "$i1" ] && [ -n "$i2" ] || { fail "both domains have rows"; qemu_finish; }
 
+hv_alive
 echo "-- counters grow while $TWO runs"
 c1=$(sget $VMTABLE.17.$i2)
 if wait_for "vmCpuTime grows" 20 value_gt $VMTABLE.17.$i2 "$c1"; then
@@ -154,6 +165,7 @@ else
     fail "$TWO: vmCpuTime did not grow in 20 s (stays $c1)"
 fi
 
+hv_alive
 echo "-- vmCpuTable"
 if served vmCpuTable $VMCPU; then
     # "vmCpuIndex time" for TWO, ordered by vmCpuIndex (= vCPU 0, 1, ...)
@@ -182,6 +194,7 @@ if served vmCpuTable $VMCPU; then
     fi
 fi
 
+hv_alive
 echo "-- vmCpuAffinityTable"
 if served vmCpuAffinityTable $VMAFF; then
     # "vmCpuIndex vmCpuPhysIndex affinity" for TWO
@@ -208,6 +221,7 @@ if served vmCpuAffinityTable $VMAFF; then
     done <<<"$pins"
 fi
 
+hv_alive
 echo "-- vmStorageTable"
 storage_served=no
 if served vmStorageTable $VMSTO; then
@@ -263,6 +277,7 @@ if served vmStorageTable $VMSTO; then
     done
 fi
 
+hv_alive
 echo "-- vmNetworkTable"
 if served vmNetworkTable $VMNET; then
     for n in "$TWO" "$ONE"; do
@@ -289,6 +304,7 @@ if served vmNetworkTable $VMNET; then
     done
 fi
 
+hv_alive
 echo "-- state changes made with virsh on $ONE show within $POLL s + ${SLACK} s"
 # step DESCRIPTION "OPER ADMIN" EXPECTED-DOMSTATE virsh-args...
 step() {
@@ -329,6 +345,7 @@ check "$ONE: vmUpTime is 0 after destroy" 0 "$(ticks $VMTABLE.16.$i1)"
 check "$ONE: vmCpuTime is 0 after destroy (next polls)" 0 "$(sget $VMTABLE.17.$i1)"
 check "$ONE: vmIndex unchanged through the state changes" "$i1" "$(index_of "$ONE")"
 
+hv_alive
 echo "-- domains defined and undefined with virsh"
 n0=$(sget $VM.1.2.0)
 lc0=$(ticks $VM.1.3.0)
