@@ -4,19 +4,17 @@
 #include "vmmib.h"
 #include "hostres.h"
 #include "table.h"
+#include "control.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 enum { COL_CPU_CORE_TIME = 2 };
 enum { COL_AFFINITY = 3 };
 enum { AFFINITY_UNKNOWN = 0, AFFINITY_ENABLE = 1, AFFINITY_DISABLE = 2 };
 
-struct affinity_row {
-    int value; /* enable(1), disable(2), unknown(0) */
-};
-
 static struct vt_table cpu_table, affinity_table;
-static struct affinity_row *affinity_rows;
+static struct vmmib_affinity_ref *affinity_rows;
 
 static void set_counter64(netsnmp_request_info *r, uint64_t v)
 {
@@ -35,7 +33,7 @@ static void cpu_column(const void *p, unsigned column, netsnmp_request_info *r)
 
 static void affinity_column(const void *p, unsigned column, netsnmp_request_info *r)
 {
-    const struct affinity_row *a = p;
+    const struct vmmib_affinity_ref *a = p;
     if (column == COL_AFFINITY)
         snmp_set_var_typed_integer(r->requestvb, ASN_INTEGER, a->value);
     else
@@ -50,6 +48,7 @@ int vmmib_cputables_register(void)
                          COL_CPU_CORE_TIME, COL_CPU_CORE_TIME, cpu_column);
     rc |= vt_register(&affinity_table, "vmCpuAffinityTable", aff_oid, OID_LENGTH(aff_oid), 3,
                       COL_AFFINITY, COL_AFFINITY, affinity_column);
+    vt_set_handler(&affinity_table, vmmib_control_affinity_set);
     return rc;
 }
 
@@ -107,7 +106,12 @@ void vmmib_cputables_load(const struct vm_snapshot *s)
             if (!affinity_rows)
                 continue;
             for (int c = 0; c < ncpu; c++) {
-                struct affinity_row *a = &affinity_rows[k++];
+                struct vmmib_affinity_ref *a = &affinity_rows[k++];
+                a->vm_index = row->index;
+                memcpy(a->uuid, row->uuid, 16);
+                a->vm_name = row->name;
+                a->vcpu = v;
+                a->cpu = phys[c].cpu;
                 if (!v->cpumap)
                     a->value = AFFINITY_UNKNOWN;
                 else

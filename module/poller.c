@@ -38,6 +38,7 @@ struct vm_poller {
     int64_t busy_since;
     struct vm_snapshot *done;
     bool ev_stop;            /* the event loop thread should end */
+    virConnectPtr shared;    /* a reference to the live connection, for SET actions */
     struct vm_event *events; /* from the event loop thread, for the next round */
     size_t n_events, cap_events;
 
@@ -87,6 +88,8 @@ static void poller_unref(struct vm_poller *p)
         virConnectClose(p->conn);
     vm_def_cache_free(p->defs);
     vm_snapshot_free(p->done);
+    if (p->shared)
+        virConnectClose(p->shared);
     free(p->events);
     close(p->pipe_rd);
     close(p->pipe_wr);
@@ -123,6 +126,12 @@ static void disconnect(struct vm_poller *p)
             virConnectUnregisterCloseCallback(p->conn, on_close);
         p->callback_id = -1;
         p->close_cb = false;
+        pthread_mutex_lock(&p->lock);
+        virConnectPtr shared = p->shared;
+        p->shared = NULL;
+        pthread_mutex_unlock(&p->lock);
+        if (shared)
+            virConnectClose(shared);
         virConnectClose(p->conn);
         p->conn = NULL;
     }
@@ -206,6 +215,11 @@ static int try_connect(struct vm_poller *p, char **error)
     p->callback_id = virConnectDomainEventRegisterAny(
         c, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), p, NULL);
     p->close_cb = virConnectRegisterCloseCallback(c, on_close, p, NULL) == 0;
+    if (virConnectRef(c) == 0) {
+        pthread_mutex_lock(&p->lock);
+        p->shared = c;
+        pthread_mutex_unlock(&p->lock);
+    }
 
     free(p->hv_software);
     free(p->hv_version);
@@ -454,6 +468,23 @@ int vm_poller_fd(const struct vm_poller *p)
     return p->pipe_rd;
 }
 
+void *vm_poller_conn_ref(struct vm_poller *p)
+{
+    pthread_mutex_lock(&p->lock);
+    virConnectPtr c = p->shared;
+    if (c && virConnectRef(c) != 0)
+        c = NULL;
+    pthread_mutex_unlock(&p->lock);
+    return c;
+}
+
+void vm_poller_kick(struct vm_poller *p)
+{
+    pthread_mutex_lock(&p->lock);
+    wake_worker(p);
+    pthread_mutex_unlock(&p->lock);
+}
+
 bool vm_poller_request(struct vm_poller *p)
 {
     pthread_mutex_lock(&p->lock);
@@ -487,10 +518,10 @@ int64_t vm_poller_busy_since(struct vm_poller *p)
 }
 
 /* Keep this object mapped after dlclose: a detached worker still runs its code. */
-static void pin_module(void)
+void vm_poller_pin_module(void)
 {
     Dl_info info;
-    if (dladdr((void *)pin_module, &info) && info.dli_fname)
+    if (dladdr((void *)vm_poller_pin_module, &info) && info.dli_fname)
         dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
 }
 
@@ -517,7 +548,7 @@ bool vm_poller_stop(struct vm_poller *p, int timeout_ms)
         /* Stuck in a libvirt call (hung daemon).  It exits and frees the poller
          * when the call returns; until then this code must stay mapped, and
          * libvirt must not call back into it. */
-        pin_module();
+        vm_poller_pin_module();
         pthread_detach(p->thread);
     } else {
         virSetErrorFunc(NULL, NULL);

@@ -26,6 +26,13 @@ bool vm_poller_request(struct vm_poller *p);
 /* Drain the pipe and return the finished snapshot, or NULL. */
 struct vm_snapshot *vm_poller_take(struct vm_poller *p);
 
+/* A new reference (virConnectPtr; release with virConnectClose) to the
+ * live connection, or NULL while disconnected.  Any thread. */
+void *vm_poller_conn_ref(struct vm_poller *p);
+
+/* Ask for a round as soon as the current one (if any) ends.  Any thread. */
+void vm_poller_kick(struct vm_poller *p);
+
 /* CLOCK_BOOTTIME (ms) when the poll under way began, or 0 when idle. */
 int64_t vm_poller_busy_since(struct vm_poller *p);
 
@@ -33,5 +40,8 @@ int64_t vm_poller_busy_since(struct vm_poller *p);
  * it does not, the worker is detached and the module pinned in memory so the
  * thread can finish safely after unload.  Returns true if joined. */
 bool vm_poller_stop(struct vm_poller *p, int timeout_ms);
+
+/* Keep this module mapped after dlclose (a detached thread still runs). */
+void vm_poller_pin_module(void);
 
 #endif

@@ -5,8 +5,21 @@ static int vt_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration
 {
     struct vt_table *t = handler->myvoid;
     (void)reginfo;
-    if (reqinfo->mode != MODE_GET)
-        return SNMP_ERR_NOERROR; /* registered read-only: SETs never reach here */
+    if (reqinfo->mode != MODE_GET) {
+        for (netsnmp_request_info *r = requests; r; r = r->next) {
+            if (r->processed)
+                continue;
+            netsnmp_table_request_info *ti = netsnmp_extract_table_info(r);
+            struct vt_row_ref *ref = netsnmp_container_table_extract_context(r);
+            if (!t->set || !ti) {
+                if (reqinfo->mode == MODE_SET_RESERVE1)
+                    netsnmp_set_request_error(reqinfo, r, SNMP_ERR_NOTWRITABLE);
+                continue;
+            }
+            t->set(ref ? ref->row : NULL, ti->colnum, r, reqinfo, requests);
+        }
+        return SNMP_ERR_NOERROR;
+    }
 
     for (netsnmp_request_info *r = requests; r; r = r->next) {
         if (r->processed)
@@ -27,6 +40,7 @@ int vt_register(struct vt_table *t, const char *name, const oid *base, size_t ba
 {
     t->name = name;
     t->column = column;
+    t->set = NULL;
     t->refs = NULL;
     t->count = t->cap = 0;
     t->tinfo = SNMP_MALLOC_TYPEDEF(netsnmp_table_registration_info);
@@ -43,7 +57,9 @@ int vt_register(struct vt_table *t, const char *name, const oid *base, size_t ba
     if (!h)
         goto fail;
     h->myvoid = t;
-    t->reg = netsnmp_handler_registration_create(name, h, base, base_len, HANDLER_CAN_RONLY);
+    /* Read-write registration: SETs reach vt_handler, which answers
+     * notWritable unless the table has a SET handler (control mode). */
+    t->reg = netsnmp_handler_registration_create(name, h, base, base_len, HANDLER_CAN_RWRITE);
     if (!t->reg) {
         netsnmp_handler_free(h);
         goto fail;
@@ -79,6 +95,11 @@ void vt_unregister(struct vt_table *t)
         netsnmp_table_registration_info_free(t->tinfo);
     free(t->refs);
     memset(t, 0, sizeof(*t));
+}
+
+void vt_set_handler(struct vt_table *t, vt_set_fn fn)
+{
+    t->set = fn;
 }
 
 void vt_begin(struct vt_table *t)

@@ -13,6 +13,11 @@
 /* Sets request->requestvb for `column` of `row`. */
 typedef void (*vt_column_fn)(const void *row, unsigned column, netsnmp_request_info *request);
 
+/* SET support: called for every request of a SET phase (row NULL when the
+ * index names no row); `all` is the whole list of this handler call. */
+typedef void (*vt_set_fn)(const void *row, unsigned column, netsnmp_request_info *request,
+                          netsnmp_agent_request_info *reqinfo, netsnmp_request_info *all);
+
 struct vt_row_ref {
     netsnmp_index idx; /* must be first: the container compares netsnmp_index */
     oid oids[VT_MAX_INDEX];
@@ -22,6 +27,7 @@ struct vt_row_ref {
 struct vt_table {
     const char *name;
     vt_column_fn column;
+    vt_set_fn set; /* NULL: read-only (notWritable) */
     netsnmp_handler_registration *reg;
     netsnmp_table_registration_info *tinfo;
     netsnmp_container *container;
@@ -34,6 +40,8 @@ struct vt_table {
 int vt_register(struct vt_table *t, const char *name, const oid *base, size_t base_len,
                 unsigned n_index, unsigned min_col, unsigned max_col, vt_column_fn column);
 void vt_unregister(struct vt_table *t);
+/* Make the table answer SETs through fn (call right after vt_register). */
+void vt_set_handler(struct vt_table *t, vt_set_fn fn);
 
 /* Rebuild: vt_begin, vt_add for every row in ascending index order, vt_end.
  * Between vt_begin and vt_end the table is empty (all on the main thread,

@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "config.h"
+#include "control.h"
 #include "hostres.h"
 #include "notify.h"
 #include "indexstore.h"
@@ -334,6 +335,7 @@ static void on_snapshot(int fd, void *arg)
     if (s->connected) {
         link_up(s);
         publish(finalise(s));
+        vmmib_control_observe(g.current);
         return;
     }
     link_down(s->error);
@@ -401,6 +403,11 @@ static void start(unsigned reg, void *arg)
         snmp_log(LOG_ERR, "vmmib: %s; VM-MIB will stay empty\n", err);
         return;
     }
+    if (vmmib_cfg.write_access && vmmib_control_start(g.poller) != 0)
+        snmp_log(LOG_ERR, "vmmib: cannot start the control thread; SETs will fail\n");
+    if (vmmib_cfg.write_access)
+        snmp_log(LOG_NOTICE, "vmmib: write access is on (vmMibWriteAccess yes): vmAdminState, "
+                             "vmCurCpuNumber, vmCurMem and vmCpuAffinity accept SETs\n");
     g.readfd = vm_poller_fd(g.poller);
     register_readfd(g.readfd, on_snapshot, NULL);
     g.poll_alarm = snmp_alarm_register((unsigned)vmmib_cfg.poll_interval, SA_REPEAT, on_tick, NULL);
@@ -444,6 +451,7 @@ void deinit_vmmib(void)
         snmp_alarm_unregister(g.poll_alarm);
     if (g.readfd >= 0)
         unregister_readfd(g.readfd);
+    vmmib_control_stop();
     if (g.poller && !vm_poller_stop(g.poller, STOP_TIMEOUT_MS))
         snmp_log(LOG_WARNING,
                  "vmmib: libvirt did not return within %d ms; its thread "

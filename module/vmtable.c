@@ -2,6 +2,7 @@
 #include "vmmib.h"
 #include "table.h"
 #include "vmstate.h"
+#include "control.h"
 
 #include <string.h>
 
@@ -58,7 +59,8 @@ static void vm_column(const void *p, unsigned column, netsnmp_request_info *r)
         set_string(r, row->def.os_type);
         break;
     case COL_ADMIN:
-        set_int(r, row->admin);
+        /* While a SET's action runs, the state it asked for. */
+        set_int(r, vmmib_control_admin(row->index, row->admin));
         break;
     case COL_OPER:
         set_int(r, row->oper);
@@ -118,8 +120,10 @@ static void vm_column(const void *p, unsigned column, netsnmp_request_info *r)
 int vmmib_vmtable_register(void)
 {
     static const oid base[] = {VMMIB_OID, 1, 4};
-    return vt_register(&vm_table, "vmTable", base, OID_LENGTH(base), 1, COL_NAME, COL_CPU_TIME,
-                       vm_column);
+    int rc = vt_register(&vm_table, "vmTable", base, OID_LENGTH(base), 1, COL_NAME, COL_CPU_TIME,
+                         vm_column);
+    vt_set_handler(&vm_table, vmmib_control_vm_set);
+    return rc;
 }
 
 void vmmib_vmtable_unregister(void)

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Fixture for the end-to-end suite against a real hypervisor: libvirtd with
 # the QEMU driver, QEMU in software emulation (TCG, type='qemu'; no /dev/kvm
 # needed), small domains with no OS.  Source it after tests/lib.sh.
@@ -50,6 +51,7 @@ declare -A QEMU_WHY=(
     [qemu-utils]="qemu-img, creates the domains' qcow2 disks"
     [libvirt-clients]="virsh, drives the domains and says what libvirt sees"
 )
+# shellcheck disable=SC2034  # used by the t_*.sh scripts
 QEMU_PREFIX=vmmibq-   # every domain the fixture defines has this prefix
 # The session daemon's user.  Not lib.sh's default (vmmibtest): other tests'
 # stop_session_libvirtd does `pkill -KILL -u vmmibtest libvirtd`, which kills
@@ -212,7 +214,9 @@ _qemu_dir_pids() {
 _qemu_alive() { local s; s=$(ps -o stat= -p "$1" 2>/dev/null) && [[ "$s" != Z* ]]; }
 
 # qemu_fixture_stop: idempotent; safe to call when nothing was started.
+QEMU_EXTRA_FILES=()   # more files to remove at the end (after the agents stopped)
 qemu_fixture_stop() {
+    [ ${#QEMU_EXTRA_FILES[@]} -eq 0 ] || rm -f "${QEMU_EXTRA_FILES[@]}"
     [ -n "${LV_DIR:-}" ] && [ -d "$LV_DIR" ] || return 0
     local d pids left
     if [ -S "${LV_SOCK:-/nonexistent}" ] && [ -n "${LV_URI:-}" ]; then
@@ -242,7 +246,7 @@ qemu_fixture_stop() {
     # shellcheck disable=SC2086
     [ -z "$left" ] || { kill -KILL $left 2>/dev/null; sleep 0.5; }
     rm -rf "$LV_DIR"
-    LV_DIR= LV_PID= LV_SOCK=
+    LV_DIR='' LV_PID='' LV_SOCK=''
 }
 
 qemu_finish() {

@@ -45,6 +45,10 @@ host_cpus=$(lv nodeinfo | awk -F': *' '$1 == "CPU(s)" { print $2 }')
 rm -rf "$VMMIB_RUNDIR/$TEST_NAME-qemu.prev"
 [ ! -d "$VMMIB_RUNDIR/$TEST_NAME-qemu" ] ||
     mv "$VMMIB_RUNDIR/$TEST_NAME-qemu" "$VMMIB_RUNDIR/$TEST_NAME-qemu.prev"
+# snmpd loads a copy: a `make` run meanwhile in the same tree cannot pull the
+# module from under it ("file too short").
+QEMU_EXTRA_FILES+=("$VMMIB_RUNDIR/$TEST_NAME-vmmib.so")
+cp "$VMMIB_SO" "$VMMIB_RUNDIR/$TEST_NAME-vmmib.so" && VMMIB_SO=$VMMIB_RUNDIR/$TEST_NAME-vmmib.so
 start_agent qemu "vmMibUri $LV_URI
 vmMibPollInterval $POLL" || qemu_finish
 num_is() { [ "$(sget $VM.1.2.0)" = "$1" ]; }
@@ -78,6 +82,9 @@ states_are() {
         $VMTABLE.6.$1 $VMTABLE.5.$1 $VMTABLE.17.$1 2>&1 | tr '\n' ' ')
     [ "$SAMPLE_OPER $SAMPLE_ADMIN" = "$2" ]
 }
+# n VALUE: VALUE when it is an integer, else a sentinel no check expects
+# (keeps $((...)) from aborting a check on an SNMP error text).
+n() { if [[ "$1" =~ ^-?[0-9]+$ ]]; then echo "$1"; else echo -999999999; fi; }
 value_gt() { local v; v=$(sget "$1"); [[ "$v" =~ ^[0-9]+$ ]] && [ "$v" -gt "$2" ]; }
 # "0-1,3" -> "0 1 3"
 cpulist() {
@@ -112,7 +119,7 @@ echo "-- hypervisor scalars"
 check "vmHvSoftware" '"QEMU"' "$(sget $VM.1.1.1.0)"
 hvver=$(lv version | awk '/^Running hypervisor: QEMU/ { print $4 }')
 check "vmHvVersion = virsh version's running hypervisor (QEMU $hvver)" "\"$hvver\"" "$(sget $VM.1.1.2.0)"
-hvup=$(ticks $VM.1.1.4.0)
+hvup=$(n "$(ticks $VM.1.1.4.0)")
 hostup=$(awk '{ printf "%d", $1 * 100 }' /proc/uptime)
 check_true "vmHvUpTime ($hvup) is the host's uptime ($hostup) for a local hypervisor" \
     test $(((hvup - hostup) * (hvup - hostup))) -le 250000
@@ -134,14 +141,14 @@ for n in "$TWO" "$ONE"; do
     check "$n: vmCurCpuNumber = CPU(s)" "$(dominfo "$n" "CPU(s)")" "$(sget $VMTABLE.9.$i)"
     scope=--live; [ "$(lv domstate "$n")" = "shut off" ] && scope=--config
     check "$n: vmMaxCpuNumber = vcpucount --maximum" "$(lv vcpucount "$n" --maximum $scope)" "$(sget $VMTABLE.11.$i)"
-    unit=$(sget $VMTABLE.12.$i)
-    max_kib=$(dominfo "$n" "Max memory" | awk '{ print $1 }')
-    cur_kib=$(dominfo "$n" "Used memory" | awk '{ print $1 }')
-    check "$n: vmMaxMem * vmMemUnit = Max memory" "$((max_kib * 1024))" "$(($(sget $VMTABLE.15.$i) * unit))"
-    check "$n: vmCurMem * vmMemUnit = Used memory" "$((cur_kib * 1024))" "$(($(sget $VMTABLE.13.$i) * unit))"
+    unit=$(n "$(sget $VMTABLE.12.$i)")
+    max_kib=$(n "$(dominfo "$n" "Max memory" | awk '{ print $1 }')")
+    cur_kib=$(n "$(dominfo "$n" "Used memory" | awk '{ print $1 }')")
+    check "$n: vmMaxMem * vmMemUnit = Max memory" "$((max_kib * 1024))" "$(($(n "$(sget $VMTABLE.15.$i)") * unit))"
+    check "$n: vmCurMem * vmMemUnit = Used memory" "$((cur_kib * 1024))" "$(($(n "$(sget $VMTABLE.13.$i)") * unit))"
     check "$n: vmMemUnit is KiB for a small VM" 1024 "$unit"
     uptime=$(ticks $VMTABLE.16.$i)
-    cpu=$(sget $VMTABLE.17.$i)
+    cpu=$(n "$(sget $VMTABLE.17.$i)")
     if [ "$(lv domstate "$n")" = "shut off" ]; then
         check "$n: vmUpTime is 0 while shut off" 0 "$uptime"
         check "$n: vmCpuTime is 0 while shut off" 0 "$cpu"
@@ -242,8 +249,9 @@ if served vmStorageTable $VMSTO; then
         cap=$(lv domblkinfo "$n" "$target" | awk -F': *' '$1 == "Capacity" { print $2 }')
         alloc=$(lv domblkinfo "$n" "$target" | awk -F': *' '$1 == "Allocation" { print $2 }')
         unit=$(sget $VMSTO.10.$s)
-        def=$(sget $VMSTO.11.$s)
-        all=$(sget $VMSTO.12.$s)
+        def=$(n "$(sget $VMSTO.11.$s)")
+        all=$(n "$(sget $VMSTO.12.$s)")
+        cap=$(n "$cap") alloc=$(n "$alloc")
         if [[ "$unit" =~ ^[0-9]+$ ]] && [ "$unit" -gt 0 ]; then
             check "$n: vmStorageDefinedSize * vmStorageSizeUnit = domblkinfo Capacity" "$cap" "$((def * unit))"
             # Allocation need not be a multiple of a large unit: allow rounding.
@@ -381,6 +389,8 @@ if lv create "$LV_DIR/$TRANS.xml" >/dev/null; then
     it=$(index_of "$TRANS")
     check_true "virsh create (transient): a row appears ($it)" test -n "$it"
     check "$TRANS: vmPersistent transient(3)" 3 "$(sget $VMTABLE.8.$it)"
+    # The row may first show the start itself (preparing(3)): wait for running.
+    wait_for "transient running" $((POLL + SLACK)) states_are "$it" "4 1"
     check "$TRANS: running (4 1)" "4 1" "$(states "$it")"
     lct=$(ticks $VM.1.3.0)
     lv destroy "$TRANS" >/dev/null || fail "virsh destroy $TRANS"
