@@ -388,10 +388,14 @@ static void read_disks(virDomainPtr dom, virDomainStatsRecordPtr rec, bool activ
         }
         if (active && !have_io && dd->target)
             block_stats(dom, dd->target, d);
-        if (d->capacity == UINT64_MAX && dd->target) {
+        /* The bulk "allocation" of a running VM is the highest offset
+         * written, not the host space an image file takes: for files (and
+         * whatever the bulk answer lacked) ask for what domblkinfo shows. */
+        if ((d->capacity == UINT64_MAX || dd->file) && dd->target) {
             virDomainBlockInfo info;
             if (virDomainGetBlockInfo(dom, dd->target, &info, 0) == 0) {
-                d->capacity = info.capacity;
+                if (d->capacity == UINT64_MAX)
+                    d->capacity = info.capacity;
                 d->allocation = info.allocation;
             }
         }
@@ -489,8 +493,10 @@ static int read_domain(virConnectPtr conn, struct vm_def_cache *cache, const str
         if (virDomainGetState(dom, &state, &reason, 0) < 0)
             goto failed;
     }
-    /* An active domain has an id; the pointer carries it (no call). */
-    bool active = virDomainGetID(dom) != (unsigned int)-1;
+    /* Active from the state just read (the id the listing carried may be
+     * older); a crashed domain is active only if libvirt preserved it. */
+    bool active = state != VIR_DOMAIN_SHUTOFF && state != VIR_DOMAIN_NOSTATE &&
+                  (state != VIR_DOMAIN_CRASHED || virDomainGetID(dom) != (unsigned int)-1);
 
     uint64_t cur_kib = 0, max_kib = 0, cpu_ns = 0;
     unsigned vcur = 0, vmax = 0;
@@ -522,6 +528,10 @@ static int read_domain(virConnectPtr conn, struct vm_def_cache *cache, const str
     row->lv_reason = reason;
     row->has_managed_save = !active && virDomainHasManagedSaveImage(dom, 0) == 1;
     row->oper = vm_oper_from_libvirt(state, reason, row->has_managed_save);
+    /* A VM that is not running has used no CPU since it stopped (RFC 7666
+     * allows the discontinuity); never show a stale running figure. */
+    if (!vm_oper_is_active(row->oper))
+        row->cpu_time_ns = 0;
     row->admin = vm_admin_from_oper(row->oper, 0);
 
     int autostart = 0;
