@@ -130,6 +130,7 @@ index_of() {
 
 finish() {
     cleanup_agents
+    if [ -n "${LV_PID:-}${LV_DIR:-}" ]; then remove_session_libvirtd; fi
     trap - EXIT
     exit $_fail
 }
@@ -155,11 +156,20 @@ start_session_libvirtd() {
 }
 stop_session_libvirtd() {
     [ -n "${LV_PID:-}" ] || return 0
-    pkill -KILL -P "$LV_PID" 2>/dev/null
-    kill -KILL "$LV_PID" 2>/dev/null
+    # Only our daemon and what it spawned (runuser -> libvirtd -> virtlogd):
+    # other tests may run daemons of the same user.
+    local pids="$LV_PID $(pgrep -P "$LV_PID" 2>/dev/null)"
+    local p
+    for p in $pids; do pids="$pids $(pgrep -P "$p" 2>/dev/null)"; done
+    kill -KILL $pids 2>/dev/null
     wait "$LV_PID" 2>/dev/null
-    pkill -KILL -u "$LV_USER" libvirtd 2>/dev/null
     LV_PID=
+}
+# Remove the daemon's private folder (call once, at the very end).
+remove_session_libvirtd() {
+    stop_session_libvirtd
+    case "${LV_DIR:-}" in /tmp/vmmib-lv.*) rm -rf "$LV_DIR" ;; esac
+    LV_DIR=
 }
 skip() { echo "  skip $*"; echo "SKIP $TEST_NAME: $*" >>"$VMMIB_RESULTS"; }
 

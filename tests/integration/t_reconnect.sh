@@ -3,7 +3,7 @@
 # same vmIndex after), one log line on loss and one on recovery, and
 # vmTableLastChange does not move.
 . "$(dirname "$0")/../lib.sh"
-trap 'stop_session_libvirtd; cleanup_agents' EXIT
+trap 'cleanup_agents; remove_session_libvirtd' EXIT
 start_session_libvirtd
 rc=$?
 if [ $rc -eq 2 ]; then skip "libvirtd is not installed"; finish; fi
