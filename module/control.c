@@ -250,9 +250,7 @@ void vmmib_control_stop(void)
         ctl.poller = NULL;
         pthread_cond_broadcast(&ctl.cond);
         pthread_mutex_unlock(&ctl.lock);
-        struct timespec deadline;
-        clock_gettime(CLOCK_REALTIME, &deadline);
-        deadline.tv_sec += 3;
+        struct timespec deadline = vm_deadline_ms(3000);
         if (pthread_timedjoin_np(ctl.thread, NULL, &deadline) != 0) {
             /* A long action (a managed save) is still running: it finishes
              * on its own; poller.c keeps this code mapped. */
@@ -291,14 +289,7 @@ static int submit(struct job *j, int wait_ms)
         ctl.queue = j;
     ctl.queue_tail = j;
     pthread_cond_signal(&ctl.cond);
-    struct timespec until;
-    clock_gettime(CLOCK_REALTIME, &until);
-    until.tv_sec += wait_ms / 1000;
-    until.tv_nsec += (long)(wait_ms % 1000) * 1000000L;
-    if (until.tv_nsec >= 1000000000L) {
-        until.tv_sec++;
-        until.tv_nsec -= 1000000000L;
-    }
+    struct timespec until = vm_deadline_ms(wait_ms);
     while (!j->done && wait_ms > 0 &&
            pthread_cond_timedwait(&ctl.done_cond, &ctl.lock, &until) == 0)
         ;
@@ -421,6 +412,15 @@ static void describe_requester(netsnmp_agent_request_info *reqinfo, char *buf, s
                                                : "1",
              from ? from : "?");
     free(from);
+}
+
+/* The value of a SET varbind, for the log. */
+static void value_text(const netsnmp_variable_list *vb, char *buf, size_t len)
+{
+    if (vb->type == ASN_INTEGER && vb->val.integer)
+        snprintf(buf, len, "%ld", *vb->val.integer);
+    else
+        snprintf(buf, len, "(not an INTEGER)");
 }
 
 static const char *admin_name(long v)
@@ -608,9 +608,8 @@ void vmmib_control_vm_set(const void *p, unsigned column, netsnmp_request_info *
                               : column == 9  ? "vmCurCpuNumber"
                               : column == 13 ? "vmCurMem"
                                              : "column";
-        char value[32] = "(not an INTEGER)";
-        if (r->requestvb->type == ASN_INTEGER && r->requestvb->val.integer)
-            snprintf(value, sizeof(value), "%ld", *r->requestvb->val.integer);
+        char value[32];
+        value_text(r->requestvb, value, sizeof(value));
         oid idx = r->requestvb->name_length ? r->requestvb->name[r->requestvb->name_length - 1] : 0;
         snprintf(what, sizeof(what), "SET %s.%lu (%s) = %s", colname, (unsigned long)idx,
                  row && row->name ? row->name : "no such VM", value);
@@ -768,9 +767,8 @@ void vmmib_control_affinity_set(const void *p, unsigned column, netsnmp_request_
     case MODE_SET_RESERVE1: {
         char who[256], what[384];
         describe_requester(reqinfo, who, sizeof(who));
-        char value[32] = "(not an INTEGER)";
-        if (r->requestvb->type == ASN_INTEGER && r->requestvb->val.integer)
-            snprintf(value, sizeof(value), "%ld", *r->requestvb->val.integer);
+        char value[32];
+        value_text(r->requestvb, value, sizeof(value));
         snprintf(what, sizeof(what), "SET vmCpuAffinity (%s vCPU %d host CPU %d) = %s",
                  ref && ref->vm_name ? ref->vm_name : "no such row", ref ? ref->vcpu->number : -1,
                  ref ? ref->cpu : -1, value);

@@ -16,17 +16,11 @@ enum { AFFINITY_UNKNOWN = 0, AFFINITY_ENABLE = 1, AFFINITY_DISABLE = 2 };
 static struct vt_table cpu_table, affinity_table;
 static struct vmmib_affinity_ref *affinity_rows;
 
-static void set_counter64(netsnmp_request_info *r, uint64_t v)
-{
-    struct counter64 c = {.high = (u_long)(v >> 32), .low = (u_long)(v & 0xffffffffu)};
-    snmp_set_var_typed_value(r->requestvb, ASN_COUNTER64, &c, sizeof(c));
-}
-
 static void cpu_column(const void *p, unsigned column, netsnmp_request_info *r)
 {
     const struct vm_vcpu *v = p;
     if (column == COL_CPU_CORE_TIME)
-        set_counter64(r, v->time_ns / 1000); /* libvirt: ns; the MIB: µs */
+        vt_set_counter64(r, v->time_ns / 1000); /* libvirt: ns; the MIB: µs */
     else
         netsnmp_request_set_error(r, SNMP_NOSUCHOBJECT);
 }

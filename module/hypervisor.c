@@ -1,6 +1,7 @@
 /* The hypervisor group (vmHvSoftware .. vmHvUpTime), vmNumber and
  * vmTableLastChange: plain scalars read from the current snapshot. */
 #include "vmmib.h"
+#include "table.h"
 
 #include <string.h>
 
@@ -30,14 +31,6 @@ static const struct {
 static netsnmp_handler_registration *regs[SC_COUNT];
 
 /* SnmpAdminString (SIZE (0..255)): never longer than 255 octets. */
-static void set_admin_string(netsnmp_request_info *r, const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n > 255)
-        n = 255;
-    snmp_set_var_typed_value(r->requestvb, ASN_OCTET_STR, s ? s : "", n);
-}
-
 static int scalar_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
                           netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
@@ -55,28 +48,24 @@ static int scalar_handler(netsnmp_mib_handler *handler, netsnmp_handler_registra
             continue;
         switch (id) {
         case SC_HV_SOFTWARE:
-            set_admin_string(r, s->hv_software);
+            vt_set_string(r, s->hv_software);
             break;
         case SC_HV_VERSION:
-            set_admin_string(r, s->hv_version);
+            vt_set_string(r, s->hv_version);
             break;
         case SC_HV_OBJECTID:
             snmp_set_var_typed_value(r->requestvb, ASN_OBJECT_ID, zero_dot_zero,
                                      sizeof(zero_dot_zero));
             break;
-        case SC_HV_UPTIME: {
-            uint32_t v = vmmib_hv_uptime_cs();
-            snmp_set_var_typed_value(r->requestvb, ASN_TIMETICKS, &v, sizeof(v));
+        case SC_HV_UPTIME:
+            vt_set_ticks(r, vmmib_hv_uptime_cs());
             break;
-        }
         case SC_NUMBER:
-            snmp_set_var_typed_integer(r->requestvb, ASN_INTEGER, (long)s->count);
+            vt_set_int(r, (long)s->count);
             break;
-        case SC_LAST_CHANGE: {
-            uint32_t v = vmmib_last_change_cs();
-            snmp_set_var_typed_value(r->requestvb, ASN_TIMETICKS, &v, sizeof(v));
+        case SC_LAST_CHANGE:
+            vt_set_ticks(r, vmmib_last_change_cs());
             break;
-        }
         default:
             netsnmp_set_request_error(reqinfo, r, SNMP_NOSUCHOBJECT);
         }

@@ -178,6 +178,15 @@ static const struct known *known_find(int32_t index)
     return NULL;
 }
 
+/* Note that index reached notification `number` this round (once). */
+static void reach(int32_t **reached, size_t *n_reached, int number, int32_t index)
+{
+    for (size_t j = 0; j < n_reached[number]; j++)
+        if (reached[number][j] == index)
+            return;
+    reached[number][n_reached[number]++] = index;
+}
+
 static int cmp_row_uuid(const void *a, const void *b)
 {
     const struct vm_row *const *x = a, *const *y = b;
@@ -215,11 +224,7 @@ static void apply_events(const struct vm_snapshot *next, int32_t **reached, size
             if (per_vm_enabled == 1)
                 send_per_vm(number, row, k->oper);
             /* A VM counts once per state in a round's bulk notification. */
-            size_t j = 0;
-            while (j < n_reached[number] && reached[number][j] != row->index)
-                j++;
-            if (j == n_reached[number])
-                reached[number][n_reached[number]++] = row->index;
+            reach(reached, n_reached, number, row->index);
         }
         k->oper = oper;
     }
@@ -270,27 +275,12 @@ void vmmib_notify_diff(const struct vm_snapshot *prev, const struct vm_snapshot 
             continue;
         if (per_vm_enabled == 1)
             send_per_vm(number, row, was->oper);
-        size_t j = 0;
-        while (j < n_reached[number] && reached[number][j] != row->index)
-            j++;
-        if (j == n_reached[number])
-            reached[number][n_reached[number]++] = row->index;
+        reach(reached, n_reached, number, row->index);
     }
     /* VMs libvirt no longer lists: deleted. */
     for (size_t i = 0; known_valid && prev && i < n_known; i++) {
         int32_t index = known[i].index;
-        bool still = false;
-        for (size_t lo = 0, hi = next->count; lo < hi;) {
-            size_t mid = lo + (hi - lo) / 2;
-            if (next->rows[mid].index == index) {
-                still = true;
-                break;
-            }
-            if (next->rows[mid].index < index)
-                lo = mid + 1;
-            else
-                hi = mid;
-        }
+        bool still = vm_snapshot_find_index(next, index) != NULL;
         if (still)
             continue;
         const struct vm_row *gone = vm_snapshot_find_index(prev, index);

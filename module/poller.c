@@ -315,14 +315,7 @@ static void *worker(void *arg)
         /* Event bursts cost one round a second, not one round an event. */
         int64_t wait_ms = p->last_round_ms + EVENT_ROUND_MIN_MS - vm_now_boot_ms();
         if (p->last_round_ms && wait_ms > 0) {
-            struct timespec until;
-            clock_gettime(CLOCK_REALTIME, &until);
-            until.tv_sec += wait_ms / 1000;
-            until.tv_nsec += (wait_ms % 1000) * 1000000L;
-            if (until.tv_nsec >= 1000000000L) {
-                until.tv_sec++;
-                until.tv_nsec -= 1000000000L;
-            }
+            struct timespec until = vm_deadline_ms(wait_ms);
             while (!p->stop && pthread_cond_timedwait(&p->cond, &p->lock, &until) == 0)
                 ;
             if (p->stop)
@@ -532,14 +525,7 @@ bool vm_poller_stop(struct vm_poller *p, int timeout_ms)
     pthread_cond_signal(&p->cond);
     pthread_mutex_unlock(&p->lock);
 
-    struct timespec deadline;
-    clock_gettime(CLOCK_REALTIME, &deadline);
-    deadline.tv_sec += timeout_ms / 1000;
-    deadline.tv_nsec += (long)(timeout_ms % 1000) * 1000000L;
-    if (deadline.tv_nsec >= 1000000000L) {
-        deadline.tv_sec++;
-        deadline.tv_nsec -= 1000000000L;
-    }
+    struct timespec deadline = vm_deadline_ms(timeout_ms);
     bool joined = pthread_timedjoin_np(p->thread, NULL, &deadline) == 0;
     /* The worker has deregistered its callbacks if it ended; a stuck one
      * does its RPC I/O itself and needs no loop to finish. */

@@ -210,3 +210,16 @@ bool vm_cpumap_has(const unsigned char *cpumap, size_t cpumap_len, int cpu)
         return false;
     return (cpumap[cpu / 8] >> (cpu % 8)) & 1;
 }
+
+struct timespec vm_deadline_ms(int64_t ms)
+{
+    struct timespec t;
+    clock_gettime(CLOCK_REALTIME, &t);
+    t.tv_sec += (time_t)(ms / 1000);
+    t.tv_nsec += (long)(ms % 1000) * 1000000L;
+    if (t.tv_nsec >= 1000000000L) {
+        t.tv_sec++;
+        t.tv_nsec -= 1000000000L;
+    }
+    return t;
+}

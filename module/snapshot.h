@@ -11,6 +11,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <time.h>
 
 #include "vmstate.h"
 
@@ -150,6 +151,8 @@ const struct vm_row *vm_snapshot_find_index(const struct vm_snapshot *s, int32_t
 bool vm_cpumap_has(const unsigned char *cpumap, size_t cpumap_len, int cpu);
 
 int64_t vm_now_boot_ms(void);
+/* CLOCK_REALTIME deadline ms from now, for pthread timed waits. */
+struct timespec vm_deadline_ms(int64_t ms);
 int64_t vm_now_wall_s(void);
 
 #endif

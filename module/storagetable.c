@@ -32,25 +32,6 @@ struct storage_row {
 static struct vt_table storage_table;
 static struct storage_row *rows;
 
-static void set_string(netsnmp_request_info *r, const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n > 255)
-        n = 255; /* SnmpAdminString (SIZE (0..255)) */
-    snmp_set_var_typed_value(r->requestvb, ASN_OCTET_STR, s ? s : "", n);
-}
-
-static void set_counter64(netsnmp_request_info *r, uint64_t v)
-{
-    struct counter64 c = {.high = (u_long)(v >> 32), .low = (u_long)(v & 0xffffffffu)};
-    snmp_set_var_typed_value(r->requestvb, ASN_COUNTER64, &c, sizeof(c));
-}
-
-static void set_int(netsnmp_request_info *r, long v)
-{
-    snmp_set_var_typed_integer(r->requestvb, ASN_INTEGER, v);
-}
-
 /* A size in the row's unit, or -1 when unknown. */
 static long sized(uint64_t bytes, uint64_t unit)
 {
@@ -67,52 +48,52 @@ static void storage_column(const void *p, unsigned column, netsnmp_request_info 
 
     switch (column) {
     case COL_PARENT:
-        set_int(r, d->parent);
+        vt_set_int(r, d->parent);
         break;
     case COL_SOURCE_TYPE:
-        set_int(r, dd->source_type);
+        vt_set_int(r, dd->source_type);
         break;
     case COL_SOURCE_TYPE_STRING:
-        set_string(r, dd->format);
+        vt_set_string(r, dd->format);
         break;
     case COL_RESOURCE_ID:
-        set_string(r, dd->resource);
+        vt_set_string(r, dd->resource);
         break;
     case COL_ACCESS:
-        set_int(r, dd->access);
+        vt_set_int(r, dd->access);
         break;
     case COL_MEDIA_TYPE:
-        set_int(r, dd->media);
+        vt_set_int(r, dd->media);
         break;
     case COL_MEDIA_TYPE_STRING:
-        set_string(r, dd->bus);
+        vt_set_string(r, dd->bus);
         break;
     case COL_SIZE_UNIT:
-        set_int(r, (long)unit);
+        vt_set_int(r, (long)unit);
         break;
     case COL_DEFINED_SIZE:
-        set_int(r, sized(d->capacity, unit));
+        vt_set_int(r, sized(d->capacity, unit));
         break;
     case COL_ALLOCATED_SIZE:
-        set_int(r, sized(d->allocation, unit));
+        vt_set_int(r, sized(d->allocation, unit));
         break;
     case COL_READ_IOS:
-        set_counter64(r, d->rd_reqs);
+        vt_set_counter64(r, d->rd_reqs);
         break;
     case COL_WRITE_IOS:
-        set_counter64(r, d->wr_reqs);
+        vt_set_counter64(r, d->wr_reqs);
         break;
     case COL_READ_OCTETS:
-        set_counter64(r, d->rd_bytes);
+        vt_set_counter64(r, d->rd_bytes);
         break;
     case COL_WRITE_OCTETS:
-        set_counter64(r, d->wr_bytes);
+        vt_set_counter64(r, d->wr_bytes);
         break;
     case COL_READ_LATENCY:
-        set_counter64(r, d->rd_time_ns / 1000); /* ns -> µs */
+        vt_set_counter64(r, d->rd_time_ns / 1000); /* ns -> µs */
         break;
     case COL_WRITE_LATENCY:
-        set_counter64(r, d->wr_time_ns / 1000);
+        vt_set_counter64(r, d->wr_time_ns / 1000);
         break;
     default:
         netsnmp_request_set_error(r, SNMP_NOSUCHOBJECT);

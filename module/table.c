@@ -138,3 +138,27 @@ void vt_end(struct vt_table *t)
         CONTAINER_INSERT(t->container, &t->refs[i]);
     }
 }
+
+void vt_set_string(netsnmp_request_info *r, const char *s)
+{
+    size_t n = s ? strlen(s) : 0;
+    if (n > 255)
+        n = 255;
+    snmp_set_var_typed_value(r->requestvb, ASN_OCTET_STR, s ? s : "", n);
+}
+
+void vt_set_int(netsnmp_request_info *r, long v)
+{
+    snmp_set_var_typed_integer(r->requestvb, ASN_INTEGER, v);
+}
+
+void vt_set_counter64(netsnmp_request_info *r, uint64_t v)
+{
+    struct counter64 c = {.high = (u_long)(v >> 32), .low = (u_long)(v & 0xffffffffu)};
+    snmp_set_var_typed_value(r->requestvb, ASN_COUNTER64, &c, sizeof(c));
+}
+
+void vt_set_ticks(netsnmp_request_info *r, uint32_t centiseconds)
+{
+    snmp_set_var_typed_value(r->requestvb, ASN_TIMETICKS, &centiseconds, sizeof(centiseconds));
+}

@@ -50,4 +50,11 @@ void vt_begin(struct vt_table *t);
 int vt_add(struct vt_table *t, const oid *index, size_t n_index, const void *row);
 void vt_end(struct vt_table *t);
 
+/* Value setters shared by the handlers. */
+/* SnmpAdminString (SIZE (0..255)): NULL reads as "", longer is cut. */
+void vt_set_string(netsnmp_request_info *r, const char *s);
+void vt_set_int(netsnmp_request_info *r, long v);
+void vt_set_counter64(netsnmp_request_info *r, uint64_t v);
+void vt_set_ticks(netsnmp_request_info *r, uint32_t centiseconds);
+
 #endif

@@ -27,19 +27,6 @@ enum {
 
 static struct vt_table vm_table;
 
-static void set_string(netsnmp_request_info *r, const char *s)
-{
-    size_t n = s ? strlen(s) : 0;
-    if (n > 255)
-        n = 255;
-    snmp_set_var_typed_value(r->requestvb, ASN_OCTET_STR, s ? s : "", n);
-}
-
-static void set_int(netsnmp_request_info *r, long v)
-{
-    snmp_set_var_typed_integer(r->requestvb, ASN_INTEGER, v);
-}
-
 static void vm_column(const void *p, unsigned column, netsnmp_request_info *r)
 {
     const struct vm_row *row = p;
@@ -50,68 +37,64 @@ static void vm_column(const void *p, unsigned column, netsnmp_request_info *r)
 
     switch (column) {
     case COL_NAME:
-        set_string(r, row->name);
+        vt_set_string(r, row->name);
         break;
     case COL_UUID:
         snmp_set_var_typed_value(r->requestvb, ASN_OCTET_STR, row->uuid, 16);
         break;
     case COL_OSTYPE:
-        set_string(r, row->def.os_type);
+        vt_set_string(r, row->def.os_type);
         break;
     case COL_ADMIN:
         /* While a SET's action runs, the state it asked for. */
-        set_int(r, vmmib_control_admin(row->index, row->admin));
+        vt_set_int(r, vmmib_control_admin(row->index, row->admin));
         break;
     case COL_OPER:
-        set_int(r, row->oper);
+        vt_set_int(r, row->oper);
         break;
     case COL_AUTOSTART:
-        set_int(r, row->autostart);
+        vt_set_int(r, row->autostart);
         break;
     case COL_PERSISTENT:
-        set_int(r, row->persistent);
+        vt_set_int(r, row->persistent);
         break;
     case COL_CUR_CPU:
-        set_int(r, row->cur_cpu);
+        vt_set_int(r, row->cur_cpu);
         break;
     case COL_MIN_CPU:
         /* libvirt has no lower bound for vCPUs: "no hard boundary". */
-        set_int(r, -1);
+        vt_set_int(r, -1);
         break;
     case COL_MAX_CPU:
-        set_int(r, row->max_cpu);
+        vt_set_int(r, row->max_cpu);
         break;
     case COL_MEM_UNIT:
-        set_int(r, (long)unit);
+        vt_set_int(r, (long)unit);
         break;
     case COL_CUR_MEM:
-        set_int(r, vm_in_unit(mem[0], unit));
+        vt_set_int(r, vm_in_unit(mem[0], unit));
         break;
     case COL_MIN_MEM:
         /* libvirt defines no minimum memory: "no hard boundary". */
-        set_int(r, -1);
+        vt_set_int(r, -1);
         break;
     case COL_MAX_MEM:
-        set_int(r, vm_in_unit(mem[1], unit));
+        vt_set_int(r, vm_in_unit(mem[1], unit));
         break;
     case COL_UPTIME: {
+        /* Since vmmib saw it start; also while libvirt is away (unknown). */
         uint32_t cs = 0;
-        if (row->started > 0 && vm_oper_is_active(row->oper)) {
+        bool counting = vm_oper_is_active(row->oper) || row->oper == VM_OPER_UNKNOWN;
+        if (row->started > 0 && counting) {
             int64_t secs = vm_now_wall_s() - row->started;
-            cs = secs <= 0 ? 0 : (uint32_t)((uint64_t)secs * 100);
-        } else if (row->started > 0 && row->oper == VM_OPER_UNKNOWN) {
-            int64_t secs = vm_now_wall_s() - row->started;
-            cs = secs <= 0 ? 0 : (uint32_t)((uint64_t)secs * 100);
+            cs = secs <= 0 ? 0 : secs >= UINT32_MAX / 100 ? UINT32_MAX : (uint32_t)(secs * 100);
         }
-        snmp_set_var_typed_value(r->requestvb, ASN_TIMETICKS, &cs, sizeof(cs));
+        vt_set_ticks(r, cs);
         break;
     }
-    case COL_CPU_TIME: {
-        uint64_t us = row->cpu_time_ns / 1000;
-        struct counter64 c = {.high = (u_long)(us >> 32), .low = (u_long)(us & 0xffffffffu)};
-        snmp_set_var_typed_value(r->requestvb, ASN_COUNTER64, &c, sizeof(c));
+    case COL_CPU_TIME:
+        vt_set_counter64(r, row->cpu_time_ns / 1000); /* libvirt: ns; the MIB: µs */
         break;
-    }
     default:
         netsnmp_request_set_error(r, SNMP_NOSUCHOBJECT);
     }
