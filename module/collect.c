@@ -132,6 +132,7 @@ static const struct vm_def *domain_def(struct vm_def_cache *c, virDomainPtr dom,
 struct bulk {
     virDomainStatsRecordPtr *recs;
     int n;
+    int64_t read_ms;            /* when the call was made */
     unsigned char (*uuids)[16]; /* uuids[i] of recs[i] */
 };
 
@@ -139,6 +140,7 @@ static void bulk_load(virConnectPtr conn, struct bulk *b)
 {
     memset(b, 0, sizeof(*b));
     /* Without ENFORCE_STATS the driver silently leaves out what it lacks. */
+    b->read_ms = vm_now_boot_ms();
     unsigned stats = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL |
                      VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BLOCK;
     int n = virConnectGetAllDomainStats(conn, stats, &b->recs, 0);
@@ -489,9 +491,12 @@ static int read_domain(virConnectPtr conn, struct vm_def_cache *cache, const str
     virDomainStatsRecordPtr rec = bulk_find(b, row->uuid);
 
     int state = 0, reason = 0;
+    row->read_ms = vm_now_boot_ms();
     if (!stat_int(rec, "state.state", &state) || !stat_int(rec, "state.reason", &reason)) {
         if (virDomainGetState(dom, &state, &reason, 0) < 0)
             goto failed;
+    } else {
+        row->read_ms = b->read_ms; /* the bulk answer's time */
     }
     /* Active from the state just read (the id the listing carried may be
      * older); a crashed domain is active only if libvirt preserved it. */

@@ -20,7 +20,13 @@ static netsnmp_handler_registration *per_vm_reg, *bulk_reg;
 struct known {
     int32_t index;
     int oper;
+    int64_t read_ms; /* when libvirt was last asked for this state */
 };
+
+/* An event that arrives this soon after the VM's state was read may be
+ * older than that read (it was on its way): applying it would report the
+ * VM going back.  Such events are dropped; the next read tells. */
+#define EVENT_STALE_MS 500
 static struct known *known;
 static size_t n_known;
 static bool known_valid; /* false until the first connected round */
@@ -219,6 +225,8 @@ static void apply_events(const struct vm_snapshot *next, int32_t **reached, size
         int oper = next->events[e].oper;
         if (!k || k->oper == oper)
             continue; /* a VM new this round, or nothing new */
+        if (next->events[e].received_ms <= k->read_ms + EVENT_STALE_MS)
+            continue; /* possibly older than what the last round read */
         int number = vm_notification_for(oper);
         if (number) {
             if (per_vm_enabled == 1)
@@ -267,6 +275,7 @@ void vmmib_notify_diff(const struct vm_snapshot *prev, const struct vm_snapshot 
         }
         now[n_now].index = row->index;
         now[n_now].oper = oper;
+        now[n_now].read_ms = row->read_ms;
         n_now++;
         if (!known_valid || !was || was->oper == oper)
             continue; /* first round, new VM, or no change */

@@ -167,6 +167,7 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
     if (p->n_events < p->cap_events) {
         memcpy(p->events[p->n_events].uuid, uuid, 16);
         p->events[p->n_events].oper = vm_oper_from_event(event, detail);
+        p->events[p->n_events].received_ms = vm_now_boot_ms();
         p->n_events++;
     }
     wake_worker(p);

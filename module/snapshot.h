@@ -105,6 +105,7 @@ struct vm_row {
     uint64_t cpu_time_ns;  /* 0 while inactive */
     int64_t started;       /* wall clock (s) when seen starting, 0 when not running */
     bool stale;            /* libvirt did not answer for this domain this round */
+    int64_t read_ms;       /* CLOCK_BOOTTIME when its state was read */
     struct vm_vcpu *vcpus; /* online vCPUs of an active VM, ascending number */
     size_t n_vcpus;
     struct vm_disk *disks; /* def.n_disks entries (NULL when none) */
@@ -115,6 +116,7 @@ struct vm_row {
 struct vm_event {
     unsigned char uuid[16];
     int oper;
+    int64_t received_ms; /* CLOCK_BOOTTIME when the event arrived */
 };
 
 struct vm_snapshot {
