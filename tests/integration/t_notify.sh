@@ -153,6 +153,8 @@ wait_for "e1 row" 10 bash -c "snmpwalk -v2c -c public -Oqv $AGENT $VMTABLE.2 | g
 e=$(index_of e1)
 check_true "a VM defined and started from outside appears within 10 s, not the 120 s poll" test -n "$e"
 if [ -n "$e" ]; then
+    wait_for "e1 running" 10 bash -c "[ \"\$(snmpget -v2c -c public -Oqv $AGENT $VMTABLE.6.$e)\" = 4 ]"
+    sleep 1 # let the round that saw it start pass: events just after a read are not trusted
     mark; t0=$SECONDS
     v suspend e1
     expect_vm "suspend, poll interval 120 s" 4 $e 4 e1
