@@ -30,7 +30,7 @@
 
 /* A SET answers within a second: actions still running after this long
  * go on in the background and show in vmOperState. */
-#define CONTROL_WAIT_MS 800
+#define CONTROL_WAIT_MS 700
 /* An admin-state override older than this is dropped (the hypervisor
  * evidently went elsewhere). */
 #define OVERRIDE_MAX_MS (10 * 60 * 1000)
