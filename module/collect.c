@@ -208,7 +208,7 @@ static int cmp_vcpu(const void *a, const void *b)
 }
 
 /* Online vCPUs of an active domain with their times and pinning. */
-static int read_vcpus(virDomainPtr dom, virDomainStatsRecordPtr rec, int host_cpus, size_t maplen,
+static int read_vcpus(virDomainPtr dom, virDomainStatsRecordPtr rec, size_t maplen,
                       struct vm_row *row)
 {
     unsigned current = 0, maximum = 0;
@@ -277,7 +277,6 @@ static int read_vcpus(virDomainPtr dom, virDomainStatsRecordPtr rec, int host_cp
                 memcpy(v->cpumap, maps + (size_t)i * maplen, maplen);
         }
     }
-    (void)host_cpus;
     free(info);
     free(maps);
     qsort(row->vcpus, row->n_vcpus, sizeof(*row->vcpus), cmp_vcpu);
@@ -482,7 +481,7 @@ static void read_nics(virConnectPtr conn, bool active, struct vm_row *row)
 /* 0, 1 when the domain vanished meanwhile (skip it), or -1 when libvirt
  * failed for this domain (row marked stale, values carried over later). */
 static int read_domain(virConnectPtr conn, struct vm_def_cache *cache, const struct bulk *b,
-                       virDomainPtr dom, size_t maplen, int host_cpus, struct vm_row *row)
+                       virDomainPtr dom, size_t maplen, struct vm_row *row)
 {
     if (virDomainGetUUID(dom, row->uuid) < 0)
         return 1;
@@ -555,7 +554,7 @@ static int read_domain(virConnectPtr conn, struct vm_def_cache *cache, const str
     if (!row->def.os_type && !(row->def.os_type = strdup("")))
         goto failed;
 
-    if (active && read_vcpus(dom, rec, host_cpus, maplen, row) != 0) {
+    if (active && read_vcpus(dom, rec, maplen, row) != 0) {
         /* No vCPU rows this round for this VM; the rest of it is fresh. */
         row->n_vcpus = 0;
     }
@@ -611,7 +610,7 @@ int vm_collect(virConnectPtr conn, struct vm_def_cache *cache, struct vm_snapsho
     }
     for (int i = 0; i < n; i++) {
         struct vm_row *row = &s->rows[s->count];
-        if (read_domain(conn, cache, &b, doms[i], s->cpumap_len, s->host_cpus, row) == 1)
+        if (read_domain(conn, cache, &b, doms[i], s->cpumap_len, row) == 1)
             vm_row_clear(row);
         else
             s->count++;

@@ -169,7 +169,7 @@ static void send_bulk(int number, const int32_t *indexes, size_t n)
     free(bits);
 }
 
-static const struct known *known_find(int32_t index)
+static struct known *known_find(int32_t index)
 {
     size_t lo = 0, hi = n_known;
     while (lo < hi) {
@@ -199,11 +199,6 @@ static int cmp_row_uuid(const void *a, const void *b)
     return memcmp((*x)->uuid, (*y)->uuid, 16);
 }
 
-static struct known *known_find_mut(int32_t index)
-{
-    return (struct known *)known_find(index);
-}
-
 static void apply_events(const struct vm_snapshot *next, int32_t **reached, size_t *n_reached)
 {
     const struct vm_row **by_uuid = malloc((next->count + 1) * sizeof(*by_uuid));
@@ -221,7 +216,7 @@ static void apply_events(const struct vm_snapshot *next, int32_t **reached, size
         if (!hit)
             continue; /* gone by now: the deletion is found below */
         const struct vm_row *row = *hit;
-        struct known *k = known_find_mut(row->index);
+        struct known *k = known_find(row->index);
         int oper = next->events[e].oper;
         if (!k || k->oper == oper)
             continue; /* a VM new this round, or nothing new */

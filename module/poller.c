@@ -45,7 +45,6 @@ struct vm_poller {
     /* worker only */
     char *uri;
     bool read_write;
-    int poll_interval;
     virConnectPtr conn;
     unsigned failures;
     int64_t retry_at_ms;
@@ -387,8 +386,7 @@ static void stop_event_loop(struct vm_poller *p)
     p->ev_started = false;
 }
 
-struct vm_poller *vm_poller_start(const char *uri, bool read_write, int poll_interval, char *err,
-                                  size_t errlen)
+struct vm_poller *vm_poller_start(const char *uri, bool read_write, char *err, size_t errlen)
 {
     struct vm_poller *p = calloc(1, sizeof(*p));
     if (!p) {
@@ -406,7 +404,6 @@ struct vm_poller *vm_poller_start(const char *uri, bool read_write, int poll_int
     p->refs = 2; /* main thread + worker; the event loop thread takes a third */
     p->callback_id = -1;
     p->read_write = read_write;
-    p->poll_interval = poll_interval;
     p->uri = uri ? strdup(uri) : NULL;
     p->defs = vm_def_cache_new();
     if (!p->defs) {

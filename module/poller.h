@@ -14,8 +14,7 @@
 struct vm_poller;
 
 /* uri NULL = libvirt's default.  Returns NULL with a message in err. */
-struct vm_poller *vm_poller_start(const char *uri, bool read_write, int poll_interval, char *err,
-                                  size_t errlen);
+struct vm_poller *vm_poller_start(const char *uri, bool read_write, char *err, size_t errlen);
 
 /* Read end of the wake-up pipe, for register_readfd. */
 int vm_poller_fd(const struct vm_poller *p);

@@ -148,6 +148,15 @@ static void save_index(bool force)
     }
 }
 
+/* The MAC of a NIC as a key ("" when the definition has none). */
+static void mac_key(const struct vm_nic_def *d, char out[18])
+{
+    out[0] = '\0';
+    if (d->has_mac)
+        snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", d->mac[0], d->mac[1], d->mac[2],
+                 d->mac[3], d->mac[4], d->mac[5]);
+}
+
 /* vmStorageIndex by disk target and vmNetworkIndex by MAC, kept from the
  * previous round so that hot-plugging one device does not renumber others. */
 static void assign_device_indexes(struct vm_row *row, const struct vm_row *old)
@@ -161,8 +170,14 @@ static void assign_device_indexes(struct vm_row *row, const struct vm_row *old)
     int32_t *oidx = calloc(most, sizeof(*oidx));
     int32_t *out = calloc(most, sizeof(*out));
     char(*macs)[18] = calloc(nn + on + 1, sizeof(*macs));
-    if (!keys || !okeys || !oidx || !out || !macs)
-        goto done;
+    if (!keys || !okeys || !oidx || !out || !macs) {
+        /* Out of memory: positions, which are at least unique. */
+        for (size_t i = 0; i < nd; i++)
+            row->disks[i].index = (int32_t)i + 1;
+        for (size_t i = 0; i < nn; i++)
+            row->nics[i].index = (int32_t)i + 1;
+        goto out;
+    }
 
     for (size_t i = 0; i < nd; i++)
         keys[i] = row->def.disks[i].target;
@@ -174,29 +189,19 @@ static void assign_device_indexes(struct vm_row *row, const struct vm_row *old)
     for (size_t i = 0; i < nd; i++)
         row->disks[i].index = out[i];
 
-    for (size_t i = 0; i < nn + on; i++) {
-        const struct vm_nic_def *d = i < nn ? &row->def.nics[i] : &old->def.nics[i - nn];
-        if (d->has_mac)
-            snprintf(macs[i], sizeof(macs[i]), "%02x:%02x:%02x:%02x:%02x:%02x", d->mac[0],
-                     d->mac[1], d->mac[2], d->mac[3], d->mac[4], d->mac[5]);
-    }
-    for (size_t i = 0; i < nn; i++)
+    for (size_t i = 0; i < nn; i++) {
+        mac_key(&row->def.nics[i], macs[i]);
         keys[i] = macs[i][0] ? macs[i] : NULL;
+    }
     for (size_t i = 0; i < on; i++) {
+        mac_key(&old->def.nics[i], macs[nn + i]);
         okeys[i] = macs[nn + i][0] ? macs[nn + i] : NULL;
         oidx[i] = old->nics[i].index;
     }
     vm_assign_subindexes(okeys, oidx, on, keys, nn, out);
     for (size_t i = 0; i < nn; i++)
         row->nics[i].index = out[i];
-done:
-    if (!keys || !okeys || !oidx || !out || !macs) {
-        /* Out of memory: positions, which are at least unique. */
-        for (size_t i = 0; i < nd; i++)
-            row->disks[i].index = (int32_t)i + 1;
-        for (size_t i = 0; i < nn; i++)
-            row->nics[i].index = (int32_t)i + 1;
-    }
+out:
     free(keys);
     free(okeys);
     free(oidx);
@@ -397,8 +402,7 @@ static void start(unsigned reg, void *arg)
     if (g.index_path && vm_index_load(&g.store, g.index_path, err, sizeof(err)) != 0)
         snmp_log(LOG_WARNING, "vmmib: %s\n", err);
 
-    g.poller = vm_poller_start(vmmib_cfg.uri, vmmib_cfg.write_access, vmmib_cfg.poll_interval, err,
-                               sizeof(err));
+    g.poller = vm_poller_start(vmmib_cfg.uri, vmmib_cfg.write_access, err, sizeof(err));
     if (!g.poller) {
         snmp_log(LOG_ERR, "vmmib: %s; VM-MIB will stay empty\n", err);
         return;
