@@ -512,7 +512,10 @@ static int wait_budget(netsnmp_agent_request_info *reqinfo)
     return left > 0 ? (int)left : 0;
 }
 
-static struct job *make_job(const struct plan *pl, enum action a, unsigned long long arg)
+/* A job for pl's VM; map (maplen bytes, A_PIN) is copied.  NULL when out of
+ * memory. */
+static struct job *make_job(const struct plan *pl, enum action a, unsigned long long arg,
+                            const unsigned char *map, size_t maplen)
 {
     struct job *j = calloc(1, sizeof(*j));
     if (!j)
@@ -522,6 +525,16 @@ static struct job *make_job(const struct plan *pl, enum action a, unsigned long 
     j->arg = arg;
     j->index = pl->index;
     j->what = strdup(pl->what);
+    if (map) {
+        j->map = malloc(maplen);
+        if (j->map)
+            memcpy(j->map, map, maplen);
+        j->maplen = maplen;
+    }
+    if (!j->what || (map && !j->map)) {
+        job_free(j);
+        return NULL;
+    }
     return j;
 }
 
@@ -531,15 +544,8 @@ static void act(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, st
 {
     if (pl->action == A_NONE)
         return;
-    struct job *j = make_job(pl, pl->action, pl->arg);
-    if (j && map) {
-        j->map = malloc(maplen);
-        if (j->map)
-            memcpy(j->map, map, maplen);
-        j->maplen = maplen;
-    }
-    if (!j || !j->what || (map && !j->map)) {
-        job_free(j);
+    struct job *j = make_job(pl, pl->action, pl->arg, map, maplen);
+    if (!j) {
         netsnmp_set_request_error(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE);
         return;
     }
@@ -579,14 +585,10 @@ static void undo(struct plan *pl, const unsigned char *map, size_t maplen)
                  pl->what, action_names[pl->action]);
         return;
     }
-    struct job *j = make_job(pl, pl->undo, pl->undo_arg);
-    if (!j)
+    struct job *j = make_job(pl, pl->undo, pl->undo_arg, map, maplen);
+    if (!j) {
+        snmp_log(LOG_WARNING, "vmmib: control: %s: out of memory, not undone\n", pl->what);
         return;
-    if (map) {
-        j->map = malloc(maplen);
-        if (j->map)
-            memcpy(j->map, map, maplen);
-        j->maplen = maplen;
     }
     snmp_log(LOG_NOTICE, "vmmib: control: %s: undone (%s) because a later varbind failed\n",
              pl->what, action_names[pl->undo]);
