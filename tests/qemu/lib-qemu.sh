@@ -249,6 +249,15 @@ qemu_fixture_stop() {
     LV_DIR='' LV_PID='' LV_SOCK=''
 }
 
+# qemu_private_module: snmpd loads a copy of the module, so that a `make`
+# run meanwhile in the same tree cannot pull it from under it ("file too
+# short"); the copy goes at the end.
+qemu_private_module() {
+    local copy=$VMMIB_RUNDIR/$TEST_NAME-vmmib.so
+    QEMU_EXTRA_FILES+=("$copy")
+    cp "$VMMIB_SO" "$copy" && VMMIB_SO=$copy
+}
+
 qemu_finish() {
     cleanup_agents
     qemu_fixture_stop

@@ -45,10 +45,7 @@ host_cpus=$(lv nodeinfo | awk -F': *' '$1 == "CPU(s)" { print $2 }')
 rm -rf "$VMMIB_RUNDIR/$TEST_NAME-qemu.prev"
 [ ! -d "$VMMIB_RUNDIR/$TEST_NAME-qemu" ] ||
     mv "$VMMIB_RUNDIR/$TEST_NAME-qemu" "$VMMIB_RUNDIR/$TEST_NAME-qemu.prev"
-# snmpd loads a copy: a `make` run meanwhile in the same tree cannot pull the
-# module from under it ("file too short").
-QEMU_EXTRA_FILES+=("$VMMIB_RUNDIR/$TEST_NAME-vmmib.so")
-cp "$VMMIB_SO" "$VMMIB_RUNDIR/$TEST_NAME-vmmib.so" && VMMIB_SO=$VMMIB_RUNDIR/$TEST_NAME-vmmib.so
+qemu_private_module
 start_agent qemu "vmMibUri $LV_URI
 vmMibPollInterval $POLL" || qemu_finish
 num_is() { [ "$(sget $VM.1.2.0)" = "$1" ]; }

@@ -35,8 +35,7 @@ lv define "$LV_DIR/$CTL.xml" >/dev/null || { fail "virsh define"; qemu_finish; }
 qemu_start "$CTL" || { fail "virsh start"; qemu_finish; }
 inactive_before=$(lv dumpxml --inactive "$CTL")
 
-QEMU_EXTRA_FILES+=("$VMMIB_RUNDIR/$TEST_NAME-vmmib.so")
-cp "$VMMIB_SO" "$VMMIB_RUNDIR/$TEST_NAME-vmmib.so" && VMMIB_SO=$VMMIB_RUNDIR/$TEST_NAME-vmmib.so
+qemu_private_module
 start_agent qemu "vmMibUri $LV_URI
 vmMibPollInterval 1
 vmMibWriteAccess yes" || qemu_finish

@@ -14,8 +14,7 @@ disk=$(qemu_disk ntf 32M) || { fail "qemu-img"; qemu_finish; }
 qemu_define "$N" 1 64 "$disk" vda virtio || { fail "virsh define"; qemu_finish; }
 qemu_start "$N" || { fail "virsh start"; qemu_finish; }
 start_trapd || { fail "snmptrapd did not start"; qemu_finish; }
-QEMU_EXTRA_FILES+=("$VMMIB_RUNDIR/$TEST_NAME-vmmib.so")
-cp "$VMMIB_SO" "$VMMIB_RUNDIR/$TEST_NAME-vmmib.so" && VMMIB_SO=$VMMIB_RUNDIR/$TEST_NAME-vmmib.so
+qemu_private_module
 # A long poll interval: what arrives quickly came through libvirt's events.
 start_agent qemu "vmMibUri $LV_URI
 vmMibPollInterval 30
