@@ -10,7 +10,8 @@ if [ $rc -eq 2 ]; then skip "libvirtd is not installed"; finish; fi
 [ $rc -eq 0 ] || { fail "session libvirtd did not start"; cat "$LV_DIR/libvirtd.log"; finish; }
 URI="test+unix://$TOP/examples/hypervisor.xml?socket=$LV_SOCK"
 start_agent main "vmMibUri $URI
-vmMibPollInterval 1" || finish
+vmMibPollInterval 1
+vmMibWriteAccess yes" || finish
 wait_for "first poll" 20 bash -c "[ \"\$(snmpget -v2c -c public -Oqv $AGENT $VM.1.2.0 2>/dev/null)\" = 4 ]"
 opers() { snmpwalk -v2c -c public -Oqv $AGENT $VMTABLE.6 | tr '\n' ' '; }
 admins() { snmpwalk -v2c -c public -Oqv $AGENT $VMTABLE.5 | tr '\n' ' '; }
@@ -24,6 +25,8 @@ wait_for "states become unknown" 15 bash -c "[ \"\$(snmpwalk -v2c -c public -Oqv
 check "all rows kept while libvirtd is down" 4 "$(sget $VM.1.2.0)"
 check "vmOperState is unknown(1) for every row" "1 1 1 1 " "$(opers)"
 check "vmAdminState keeps its last value" "$admins_before" "$(admins)"
+check_match "a SET while libvirtd is down is resourceUnavailable" resourceUnavailable \
+    "$(snmpset -v2c -c private $AGENT $VMTABLE.5.$(index_of web01) i 3 2>&1)"
 sleep 3
 check "loss logged once" 1 "$(grep -c 'vmmib: lost' "$AGENT_DIR/snmpd.log")"
 
