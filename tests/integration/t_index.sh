@@ -4,8 +4,10 @@
 # without leaking threads or descriptors.
 . "$(dirname "$0")/../lib.sh"
 URI=test://$TOP/examples/hypervisor.xml
+# Write access on: the reload checks cover the control thread too.
 conf="vmMibUri $URI
-vmMibPollInterval 1"
+vmMibPollInterval 1
+vmMibWriteAccess yes"
 start_agent main "$conf" || finish
 wait_for "first poll" 15 bash -c "[ \"\$(snmpget -v2c -c public -Oqv $AGENT $VM.1.2.0 2>/dev/null)\" = 4 ]"
 map() { for n in web01 db01 batch01 big01 new01; do echo "$n=$(index_of $n)"; done | tr '\n' ' '; }
