@@ -10,8 +10,11 @@
  * here touches a domain's persistent definition.  Every attempt is logged
  * with who asked, what, and the result.
  *
- * The control thread uses the poller's own connection (with the test
- * driver a second connection would be a second, private hypervisor). */
+ * The control thread has a read-write connection of its own: libvirt's
+ * client is not safe when two threads use one remote connection that
+ * keepalive closes.  Only with the in-process test driver, where a second
+ * connection would be a second, private hypervisor, does it use the
+ * poller's. */
 #define _GNU_SOURCE
 #include "control.h"
 
@@ -31,6 +34,13 @@
 /* A SET answers within a second: actions still running after this long
  * go on in the background and show in vmOperState. */
 #define CONTROL_WAIT_MS 700
+/* A job that could not start this long after its SET (the hypervisor is
+ * hung, an earlier action blocks) is dropped rather than run much later. */
+#define JOB_START_MAX_MS 10000
+/* Keepalive of the control connection: a hung daemon fails its calls
+ * after about 5 s x 3. */
+#define KEEPALIVE_INTERVAL_S 5
+#define KEEPALIVE_COUNT 3
 /* An admin-state override older than this is dropped (the hypervisor
  * evidently went elsewhere). */
 #define OVERRIDE_MAX_MS (10 * 60 * 1000)
@@ -73,7 +83,8 @@ struct job {
     size_t maplen;
     char *what; /* for the log */
     int32_t index;
-    int admin_target; /* vmAdminState to show while it runs, 0 = none */
+    int admin_target;  /* vmAdminState to show while it runs, 0 = none */
+    int64_t queued_ms; /* CLOCK_BOOTTIME when submitted */
     /* result, under lock */
     bool done;
     int failed;
@@ -92,6 +103,7 @@ static struct {
     struct job *queue, *queue_tail;
     struct job *finished; /* orphans done, to be logged by the main thread */
     struct vm_poller *poller;
+    virConnectPtr own; /* control thread only: its own connection */
 } ctl = {.lock = PTHREAD_MUTEX_INITIALIZER,
          .cond = PTHREAD_COND_INITIALIZER,
          .done_cond = PTHREAD_COND_INITIALIZER};
@@ -173,6 +185,38 @@ static int run_action(virDomainPtr dom, struct job *j)
     }
 }
 
+/* The connection for one action (release with virConnectClose), or NULL
+ * with *error set.  Control thread only. */
+static virConnectPtr control_conn(struct vm_poller *p, char **error)
+{
+    int in_process = vm_poller_in_process(p);
+    if (in_process != 0) {
+        virConnectPtr c = vm_poller_conn_ref(p);
+        if (!c)
+            *error = strdup("the hypervisor is not connected");
+        return c;
+    }
+    if (ctl.own && virConnectIsAlive(ctl.own) != 1) {
+        virConnectClose(ctl.own);
+        ctl.own = NULL;
+    }
+    if (!ctl.own) {
+        ctl.own = virConnectOpen(vm_poller_uri(p));
+        if (!ctl.own) {
+            const char *m = virGetLastErrorMessage();
+            if (asprintf(error, "cannot connect to the hypervisor: %s", m ? m : "?") < 0)
+                *error = NULL;
+            return NULL;
+        }
+        virConnectSetKeepAlive(ctl.own, KEEPALIVE_INTERVAL_S, KEEPALIVE_COUNT);
+    }
+    if (virConnectRef(ctl.own) != 0) {
+        *error = strdup("out of memory");
+        return NULL;
+    }
+    return ctl.own;
+}
+
 static void *control_thread(void *arg)
 {
     (void)arg;
@@ -192,10 +236,22 @@ static void *control_thread(void *arg)
 
         int failed = 0;
         char *error = NULL;
-        virConnectPtr conn = poller ? vm_poller_conn_ref(poller) : NULL;
+        virConnectPtr conn = NULL;
+        if (!poller) {
+            error = strdup("the agent is stopping");
+        } else if (vm_now_boot_ms() - j->queued_ms > JOB_START_MAX_MS) {
+            error = strdup("not started: the hypervisor did not take it in time");
+        } else {
+            conn = control_conn(poller, &error);
+            /* Opening may itself have waited for a hung daemon. */
+            if (conn && vm_now_boot_ms() - j->queued_ms > JOB_START_MAX_MS) {
+                virConnectClose(conn);
+                conn = NULL;
+                error = strdup("not started: the hypervisor did not take it in time");
+            }
+        }
         if (!conn) {
             failed = 1;
-            error = strdup(poller ? "the hypervisor is not connected" : "the agent is stopping");
         } else {
             virDomainPtr dom = virDomainLookupByUUID(conn, j->uuid);
             if (!dom || run_action(dom, j) < 0) {
@@ -213,8 +269,11 @@ static void *control_thread(void *arg)
         j->error = error;
         j->done = true;
         if (j->orphan) {
-            j->next = ctl.finished;
-            ctl.finished = j;
+            /* In completion order, for the log. */
+            struct job **tail = &ctl.finished;
+            while (*tail)
+                tail = &(*tail)->next;
+            *tail = j;
         }
         pthread_cond_broadcast(&ctl.done_cond);
         /* Let the next round show the result now. */
@@ -222,6 +281,9 @@ static void *control_thread(void *arg)
             vm_poller_kick(ctl.poller);
     }
     pthread_mutex_unlock(&ctl.lock);
+    if (ctl.own)
+        virConnectClose(ctl.own);
+    ctl.own = NULL;
     return NULL;
 }
 
@@ -283,6 +345,7 @@ void vmmib_control_stop(void)
 static int submit(struct job *j, int wait_ms)
 {
     pthread_mutex_lock(&ctl.lock);
+    j->queued_ms = vm_now_boot_ms();
     if (ctl.queue_tail)
         ctl.queue_tail->next = j;
     else

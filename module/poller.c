@@ -38,7 +38,8 @@ struct vm_poller {
     int64_t busy_since;
     struct vm_snapshot *done;
     bool ev_stop;            /* the event loop thread should end */
-    virConnectPtr shared;    /* a reference to the live connection, for SET actions */
+    virConnectPtr shared;    /* in-process driver only: the live connection, for SET actions */
+    int in_process;          /* -1 unknown (never connected), 0 no, 1 yes */
     struct vm_event *events; /* from the event loop thread, for the next round */
     size_t n_events, cap_events;
 
@@ -215,11 +216,19 @@ static int try_connect(struct vm_poller *p, char **error)
     p->callback_id = virConnectDomainEventRegisterAny(
         c, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), p, NULL);
     p->close_cb = virConnectRegisterCloseCallback(c, on_close, p, NULL) == 0;
-    if (virConnectRef(c) == 0) {
-        pthread_mutex_lock(&p->lock);
+    /* The test driver lives in this process and each of its connections is
+     * a private hypervisor: SET actions must use this very connection.  A
+     * remote connection is never shared: libvirt's client crashes when two
+     * threads use one that keepalive closes (the control thread opens its
+     * own instead). */
+    char *canonical = virConnectGetURI(c);
+    bool in_process = canonical && strncmp(canonical, "test://", 7) == 0;
+    free(canonical);
+    pthread_mutex_lock(&p->lock);
+    p->in_process = in_process;
+    if (in_process && virConnectRef(c) == 0)
         p->shared = c;
-        pthread_mutex_unlock(&p->lock);
-    }
+    pthread_mutex_unlock(&p->lock);
 
     free(p->hv_software);
     free(p->hv_version);
@@ -403,6 +412,7 @@ struct vm_poller *vm_poller_start(const char *uri, bool read_write, char *err, s
     p->pipe_wr = fds[1];
     p->refs = 2; /* main thread + worker; the event loop thread takes a third */
     p->callback_id = -1;
+    p->in_process = -1;
     p->read_write = read_write;
     p->uri = uri ? strdup(uri) : NULL;
     p->defs = vm_def_cache_new();
@@ -467,6 +477,19 @@ void *vm_poller_conn_ref(struct vm_poller *p)
         c = NULL;
     pthread_mutex_unlock(&p->lock);
     return c;
+}
+
+int vm_poller_in_process(struct vm_poller *p)
+{
+    pthread_mutex_lock(&p->lock);
+    int v = p->in_process;
+    pthread_mutex_unlock(&p->lock);
+    return v;
+}
+
+const char *vm_poller_uri(const struct vm_poller *p)
+{
+    return p->uri;
 }
 
 void vm_poller_kick(struct vm_poller *p)

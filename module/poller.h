@@ -25,9 +25,19 @@ bool vm_poller_request(struct vm_poller *p);
 /* Drain the pipe and return the finished snapshot, or NULL. */
 struct vm_snapshot *vm_poller_take(struct vm_poller *p);
 
-/* A new reference (virConnectPtr; release with virConnectClose) to the
- * live connection, or NULL while disconnected.  Any thread. */
+/* For an in-process driver (the test driver, where every connection is a
+ * private hypervisor): a new reference (virConnectPtr; release with
+ * virConnectClose) to the live connection, or NULL while disconnected.
+ * For any other driver always NULL: open a connection of your own.  Any
+ * thread. */
 void *vm_poller_conn_ref(struct vm_poller *p);
+
+/* 1 when the driver runs in this process, 0 when not, -1 before the first
+ * connection.  Any thread. */
+int vm_poller_in_process(struct vm_poller *p);
+
+/* The configured URI (NULL = libvirt's default); constant. */
+const char *vm_poller_uri(const struct vm_poller *p);
 
 /* Ask for a round as soon as the current one (if any) ends.  Any thread. */
 void vm_poller_kick(struct vm_poller *p);

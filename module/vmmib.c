@@ -421,8 +421,33 @@ static void start(unsigned reg, void *arg)
 __attribute__((visibility("default"))) void init_vmmib(void);
 __attribute__((visibility("default"))) void deinit_vmmib(void);
 
+/* How many dlmod lines loaded this very file, and whether this copy serves
+ * (only the first load does).  Outside `g`, which init and deinit clear. */
+static int loads;
+static bool serving;
+
+/* Is VM-MIB already served in this agent, by another copy of this module
+ * (a second dlmod line naming another path) or anything else? */
+static bool vmmib_served_elsewhere(void)
+{
+    static const oid probe[] = {VMMIB_OID, 1, 2, 0}; /* vmNumber.0 */
+    netsnmp_subtree *t = netsnmp_subtree_find(probe, OID_LENGTH(probe), NULL, "");
+    return t && t->namelen >= VMMIB_OID_LEN &&
+           snmp_oidtree_compare(t->name_a, VMMIB_OID_LEN, probe, VMMIB_OID_LEN) == 0;
+}
+
 void init_vmmib(void)
 {
+    /* snmpd calls init once per dlmod line, on the same object when the
+     * path repeats: a second start would reset the configuration read so
+     * far, register everything twice and start a second poller. */
+    loads++;
+    if (serving || vmmib_served_elsewhere()) {
+        snmp_log(LOG_WARNING, "vmmib: already loaded (a second 'dlmod vmmib' line); "
+                              "this one is ignored, the first keeps serving VM-MIB\n");
+        return;
+    }
+    serving = true;
     memset(&g, 0, sizeof(g));
     g.readfd = -1;
     vm_index_init(&g.store);
@@ -449,6 +474,13 @@ void init_vmmib(void)
 
 void deinit_vmmib(void)
 {
+    /* One deinit per dlmod line: the refused loads own nothing, and the
+     * object stays mapped until the last dlclose, so the last one cleans up. */
+    if (loads > 0)
+        loads--;
+    if (!serving || loads > 0)
+        return;
+    serving = false;
     if (g.start_alarm)
         snmp_alarm_unregister(g.start_alarm);
     if (g.poll_alarm)
