@@ -36,32 +36,35 @@ BUILDDIR    ?= build
 SAN_FLAGS   :=
 endif
 
-MODULE_SRCS := $(wildcard module/*.c)
+# The module's three worlds and its entry: poll/ (libvirt threads), model/
+# (plain C), agent/ (snmpd's main thread), vmmib.c (init, deinit, the round).
+MODULE_SRCS := module/vmmib.c $(wildcard module/poll/*.c module/model/*.c module/agent/*.c)
 MODULE_OBJS := $(patsubst module/%.c,$(BUILDDIR)/%.o,$(MODULE_SRCS))
 MODULE      := $(BUILDDIR)/vmmib.so
+MODULE_HDRS := $(wildcard module/*/*.h)
 
-# Pure-logic sources that the cmocka unit tests link directly.
-PURE_SRCS   := module/vmstate.c module/indexstore.c module/config_parse.c module/domxml.c \
-               module/snapshot.c
+# The cmocka unit tests link the model as a whole.
+MODEL_SRCS  := $(wildcard module/model/*.c)
 UNIT_TESTS  := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all demo check check-unit check-integration deps install uninstall clean format \
-        format-check dist distcheck
+.PHONY: all demo check check-unit check-integration check-layers deps install uninstall clean \
+        format format-check dist distcheck
 
 all: $(MODULE)
 
-$(BUILDDIR)/%.o: module/%.c | $(BUILDDIR)
+$(BUILDDIR)/%.o: module/%.c
+	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(CFLAGS) $(CPPFLAGS) -MMD -MP -c -o $@ $<
 
 $(MODULE): $(MODULE_OBJS)
 	$(CC) -shared $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(DEPS_LIBS)
 
-$(BUILDDIR) build/unit:
+build/unit:
 	mkdir -p $@
 
-build/unit/%: tests/unit/%.c $(PURE_SRCS) | build/unit
+build/unit/%: tests/unit/%.c $(MODEL_SRCS) $(wildcard module/model/*.h) | build/unit
 	$(CC) $(BASE_CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer $(CFLAGS) \
-	    -Imodule -o $@ $< $(PURE_SRCS) -lcmocka $(shell $(PKG_CONFIG) --libs libxml-2.0)
+	    -Imodule/model -o $@ $< $(MODEL_SRCS) -lcmocka $(shell $(PKG_CONFIG) --libs libxml-2.0)
 
 deps:
 	@tests/deps.sh
@@ -72,6 +75,7 @@ demo:
 	@tests/demo.sh $(MODULE)
 
 check: deps
+	@$(MAKE) --no-print-directory check-layers format-check
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory SANITIZE=1 all
 	@$(MAKE) --no-print-directory $(UNIT_TESTS)
@@ -79,6 +83,24 @@ check: deps
 
 check-unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done
+
+# The one rule of the layout: each folder is one world.  poll/ never sees
+# Net-SNMP, agent/ never sees libvirt, model/ sees neither (nor poll/ or
+# agent/), and nothing below the entry includes vmmib.c's world upwards.
+check-layers:
+	@bad=0; \
+	if grep -n '#include.*net-snmp' module/poll/*.[ch]; then \
+	    echo "check-layers: module/poll/ includes Net-SNMP" >&2; bad=1; fi; \
+	if grep -n '#include.*libvirt' module/agent/*.[ch]; then \
+	    echo "check-layers: module/agent/ includes libvirt" >&2; bad=1; fi; \
+	if grep -nE '#include.*(net-snmp|libvirt|"\.\./(poll|agent)/)' module/model/*.[ch]; then \
+	    echo "check-layers: module/model/ includes Net-SNMP, libvirt, poll/ or agent/" >&2; bad=1; fi; \
+	if grep -nE '#include "\.\./agent/' module/poll/*.[ch]; then \
+	    echo "check-layers: module/poll/ includes agent/" >&2; bad=1; fi; \
+	if grep -nE '#include "\.\./poll/' module/agent/*.[ch] | grep -v '"\.\./poll/control\.h"'; then \
+	    echo "check-layers: module/agent/ includes poll/ beyond the SET crossing (control.h)" >&2; bad=1; fi; \
+	if [ $$bad -eq 0 ]; then echo "check-layers: poll/, model/ and agent/ keep to their worlds"; fi; \
+	exit $$bad
 
 install: $(MODULE)
 	install -d $(DESTDIR)$(DLMODDIR) $(DESTDIR)$(MIBDIR)
@@ -92,11 +114,13 @@ uninstall:
 	      $(DESTDIR)$(MIBDIR)/IANA-STORAGE-MEDIA-TYPE-MIB.txt
 	rm -f $(DESTDIR)$(mandir)/man8/vmmib.8
 
+FORMAT_FILES = module/*.c module/*/*.[ch] tests/unit/*.c
+
 format:
-	clang-format -i module/*.c module/*.h tests/unit/*.c
+	clang-format -i $(FORMAT_FILES)
 
 format-check:
-	clang-format --dry-run --Werror module/*.c module/*.h tests/unit/*.c
+	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format-check: clean"
 
 clean:
 	rm -rf build tests/run

@@ -80,7 +80,7 @@ CONF
         sleep 0.2
     done
     fail "snmpd ($name) did not start; log:"
-    tail -20 "$AGENT_DIR/snmpd.log" "$AGENT_DIR/stderr.log"
+    tail -n 20 "$AGENT_DIR/snmpd.log" "$AGENT_DIR/stderr.log"
     return 1
 }
 
@@ -141,8 +141,10 @@ finish() {
 LV_USER=${LV_USER:-vmmibtest}
 start_session_libvirtd() {
     command -v libvirtd >/dev/null || return 2
+    # Another run may create the same user at the same moment.
     id "$LV_USER" >/dev/null 2>&1 ||
-        useradd -r -M -d /nonexistent -s /usr/sbin/nologin "$LV_USER" || return 2
+        useradd -r -M -d /nonexistent -s /usr/sbin/nologin "$LV_USER" 2>/dev/null ||
+        id "$LV_USER" >/dev/null 2>&1 || return 2
     LV_DIR=${LV_DIR:-$(mktemp -d /tmp/vmmib-lv.XXXXXX)}
     chown "$LV_USER" "$LV_DIR"
     chmod 755 "$LV_DIR"
