@@ -184,7 +184,7 @@ if ! apt-get install -y -q --no-install-recommends "$deb" >"$LOGDIR/install.log"
 fi
 cat "$LOGDIR/install.log" >>"$LOGDIR/apt.log"
 check "dpkg -s vmmib after install" "install ok installed" "$(dpkg-query -W -f='${Status}' vmmib)"
-hint=$(grep '^vmmib: ' "$LOGDIR/install.log")
+hint=$(grep '^vmmib: ' "$LOGDIR/install.log" | tr -d '\r')
 check "the install prints one line saying how to make the VM-MIB visible" 1 "$(grep -c . <<<"$hint")"
 check_match "that line names the view line, the settings file and the reload" \
     "view systemonly included .1.3.6.1.2.1.236.*$SETTINGS.*systemctl reload snmpd" "$hint"
@@ -341,7 +341,7 @@ sleep 0.5
 cp "$TRAPDIR/out" "$LOGDIR/snmptrapd.out"
 block=$(grep -B3 -A4 'VM-MIB::vmPaused' "$TRAPDIR/out")
 check_match "its first line has a zero-padded date and time" \
-    "(^|$'\n')[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} " "$block"
+    '^[0-9]{4}-[0-9]{2}-[0-9]{2} [0-9]{2}:[0-9]{2}:[0-9]{2} ' "$(grep -B2 'snmpTrapOID.0 = OID: VM-MIB::vmPaused' <<<"$block" | head -1)"
 check_match "it names vmName.$web = web01" "VM-MIB::vmName\.$web = STRING: \"?web01\"?" "$block"
 check_match "it prints all 16 octets of vmUUID.$web (leading zeros included)" \
     "VM-MIB::vmUUID\.$web = Hex-STRING: 11 11 11 11 22 22 33 33 44 44 00 00 00 00 00 01" "$block"
@@ -406,7 +406,7 @@ else
         check "the upgrade asked nothing about a configuration file" "" \
             "$(grep -i -E "Configuration file|conffile.*(prompt|install the package maintainer)" "$LOGDIR/upgrade.log" | grep -v '^Obsolete conffile')"
         check "the upgrade says where the settings went" "vmmib: your settings from $LOADER are now in $SETTINGS" \
-            "$(grep "^vmmib: your settings" "$LOGDIR/upgrade.log")"
+            "$(grep "^vmmib: your settings" "$LOGDIR/upgrade.log" | tr -d '\r')"
         check "dpkg lists no conffile for vmmib any more" "" "$(dpkg-query -W -f='${Conffiles}' vmmib)"
         check "$LOADER is now the package's link" "$LOADER_TARGET" "$(readlink "$LOADER")"
         check_true "the edited vmMibPollInterval moved to $SETTINGS" grep -qx 'vmMibPollInterval 7' "$SETTINGS"
