@@ -314,6 +314,10 @@ check "$label: Net-SNMP then reads those modules from /usr/share/snmp/mibs/ietf 
 for d in "${simulated_dirs[@]}"; do rm -rf "$d"; done
 simulated_dirs=()
 
+# Up to here (start, polls, walks): no warning or error.  The first connection
+# to the hypervisor may be logged (it is a notice today); nothing else.
+check "snmpd logged no error or warning" "" "$(grep -v -E '^$|^vmmib: connected to hypervisor ' "$LOGDIR/snmpd.log")"
+
 # --- write access is snmpd's VACM decision; the notification, by name -------------
 # snmptrapd as examples/snmptrapd.conf says to run it, with the installed copy.
 TRAPDIR=$W/trapd
@@ -346,7 +350,6 @@ check_match "it names vmName.$web = web01" "VM-MIB::vmName\.$web = STRING: \"?we
 check_match "it prints all 16 octets of vmUUID.$web (leading zeros included)" \
     "VM-MIB::vmUUID\.$web = Hex-STRING: 11 11 11 11 22 22 33 33 44 44 00 00 00 00 00 01" "$block"
 check_match "it names the previous state (vmOperState running(4))" "VM-MIB::vmOperState\.$web = INTEGER: running\(4\)" "$block"
-check "snmpd logged no error or warning" "" "$(grep -v -E '^$' "$LOGDIR/snmpd.log")"
 cleanup_agents
 _agents=()
 
