@@ -1,6 +1,6 @@
 # vmmib: VM-MIB (RFC 7666) for Net-SNMP's snmpd, from libvirt.
 #
-#   make            build vmmib.so
+#   make            build vmmib.so and vmmib-agentx (the same module as an AgentX subagent)
 #   make demo       run snmpd with the module against examples/hypervisor.xml
 #   make check      build and run the whole test suite
 #   make install    install the module, the MIB files (with the standard modules
@@ -17,6 +17,11 @@ NETSNMP_CONFIG ?= net-snmp-config
 prefix      ?= /usr/local
 datadir     ?= $(prefix)/share
 mandir      ?= $(datadir)/man
+sbindir     ?= $(prefix)/sbin
+localstatedir ?= /var
+# vmmib-agentx's persistent directory (vmIndex assignments) unless
+# SNMP_PERSISTENT_DIR says otherwise.
+AGENTX_STATEDIR ?= $(localstatedir)/lib/vmmib
 # What snmpd and the Net-SNMP tools must find goes where Net-SNMP looks,
 # whatever the prefix (the prefix moves only the manual page and vmmib's own
 # copy of the standard MIB modules):
@@ -57,6 +62,17 @@ MODULE_OBJS := $(patsubst module/%.c,$(BUILDDIR)/%.o,$(MODULE_SRCS))
 MODULE      := $(BUILDDIR)/vmmib.so
 MODULE_HDRS := $(wildcard module/*/*.h)
 
+# vmmib-agentx: the module's objects (the same ones vmmib.so is linked from)
+# with an entry of its own in agentx/.  It links libnetsnmpmibs for the
+# processor and filesystem enumerations behind vmCpuPhysIndex and
+# vmStorageParent, which snmpd has and a bare subagent lacks.
+AGENTX_SRCS := $(wildcard agentx/*.c)
+AGENTX_OBJS := $(patsubst agentx/%.c,$(BUILDDIR)/agentx/%.o,$(AGENTX_SRCS))
+AGENTX      := $(BUILDDIR)/vmmib-agentx
+AGENTX_LIBS := $(shell $(PKG_CONFIG) --libs libvirt libxml-2.0 2>/dev/null) \
+               -lnetsnmpmibs -lnetsnmpagent -lnetsnmp -lpthread
+VERSION_STR := $(shell awk -F'[][]' '/^AC_INIT/ { print $$4; exit }' configure.ac)
+
 # The cmocka unit tests link the model as a whole.
 MODEL_SRCS  := $(wildcard module/model/*.c)
 UNIT_TESTS  := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
@@ -64,7 +80,7 @@ UNIT_TESTS  := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test
 .PHONY: all demo check check-unit check-integration check-layers deps install uninstall clean \
         format format-check dist distcheck
 
-all: $(MODULE)
+all: $(MODULE) $(AGENTX)
 
 $(BUILDDIR)/%.o: module/%.c
 	@mkdir -p $(dir $@)
@@ -72,6 +88,15 @@ $(BUILDDIR)/%.o: module/%.c
 
 $(MODULE): $(MODULE_OBJS)
 	$(CC) -shared $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(DEPS_LIBS)
+
+$(BUILDDIR)/agentx/%.o: agentx/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(CFLAGS) $(CPPFLAGS) \
+	    -DVMMIB_VERSION='"$(VERSION_STR)"' -DVMMIB_AGENTX_STATEDIR='"$(AGENTX_STATEDIR)"' \
+	    -MMD -MP -c -o $@ $<
+
+$(AGENTX): $(AGENTX_OBJS) $(MODULE_OBJS)
+	$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(AGENTX_LIBS)
 
 build/unit:
 	mkdir -p $@
@@ -146,7 +171,7 @@ uninstall:
 	if [ -f "$$f" ] && grep -q '$(SNMPCONF_MARK)' "$$f"; then echo "rm -f $$f"; rm -f "$$f"; fi
 	rm -f $(DESTDIR)$(mandir)/man8/vmmib.8
 
-FORMAT_FILES = module/*.c module/*/*.[ch] tests/unit/*.c
+FORMAT_FILES = module/*.c module/*/*.[ch] agentx/*.[ch] tests/unit/*.c
 
 format:
 	clang-format -i $(FORMAT_FILES)
@@ -157,7 +182,7 @@ format-check:
 clean:
 	rm -rf build tests/run
 
--include $(MODULE_OBJS:.o=.d)
+-include $(MODULE_OBJS:.o=.d) $(AGENTX_OBJS:.o=.d)
 
 # ---------------------------------------------------------------------------
 # Release tarball.
@@ -170,7 +195,7 @@ clean:
 # VERSION is AC_INIT's version in configure.ac.
 VERSION     := $(shell awk -F'[][]' '/^AC_INIT/ { print $$4; exit }' configure.ac)
 DISTNAME    := vmmib-$(VERSION)
-DIST_FILES  := Makefile configure.ac config.mk.in module mib tests examples debian doc \
+DIST_FILES  := Makefile configure.ac config.mk.in module agentx mib tests examples debian doc \
                README.md COPYING .clang-format
 # Never shipped: test output and what a package build leaves in debian/.
 DIST_EXCLUDES := --exclude=./tests/run --exclude=./debian/vmmib --exclude=./debian/tmp \

@@ -459,15 +459,21 @@ static void start(unsigned reg, void *arg)
 static int loads;
 static bool serving;
 
-/* Is VM-MIB already served in this agent, by another copy of this module
- * (a second dlmod line naming another path) or anything else? */
-static bool served_elsewhere(void)
+/* Who already serves VM-MIB in this agent: nobody, another copy of this
+ * module (a second dlmod line naming another path) or anything else
+ * registered in snmpd itself, or an AgentX subagent (vmmib-agentx) whose
+ * registrations this snmpd holds as the master (they carry its session). */
+enum served_by { SERVED_BY_NOBODY, SERVED_BY_AGENT, SERVED_BY_SUBAGENT };
+
+static enum served_by served_elsewhere(void)
 {
     static const oid probe[] = {OIDS_OBJECTS, OIDS_NUMBER, 0}; /* vmNumber.0 */
     static const oid vmmib[] = {OIDS_VMMIB};
     netsnmp_subtree *t = netsnmp_subtree_find(probe, OID_LENGTH(probe), NULL, "");
-    return t && t->namelen >= OIDS_VMMIB_LEN &&
-           snmp_oidtree_compare(t->name_a, OIDS_VMMIB_LEN, vmmib, OIDS_VMMIB_LEN) == 0;
+    if (!t || t->namelen < OIDS_VMMIB_LEN ||
+        snmp_oidtree_compare(t->name_a, OIDS_VMMIB_LEN, vmmib, OIDS_VMMIB_LEN) != 0)
+        return SERVED_BY_NOBODY;
+    return t->session ? SERVED_BY_SUBAGENT : SERVED_BY_AGENT;
 }
 
 __attribute__((visibility("default"))) void init_vmmib(void);
@@ -480,7 +486,14 @@ void init_vmmib(void)
      * path repeats: a second start would reset the configuration read so
      * far, register everything twice and start a second poller. */
     loads++;
-    if (serving || served_elsewhere()) {
+    enum served_by by = serving ? SERVED_BY_AGENT : served_elsewhere();
+    if (by == SERVED_BY_SUBAGENT) {
+        snmp_log(LOG_WARNING, "vmmib: an AgentX subagent (vmmib-agentx) already serves VM-MIB "
+                              "through this snmpd; the module stays inactive. Serve it one "
+                              "way only (see vmmib(8))\n");
+        return;
+    }
+    if (by == SERVED_BY_AGENT) {
         snmp_log(LOG_WARNING, "vmmib: already loaded (a second 'dlmod vmmib' line); "
                               "this one is ignored, the first keeps serving VM-MIB\n");
         return;

@@ -52,9 +52,18 @@ static void copy_name(char *dst, size_t cap, const void *src, size_t len)
     dst[n] = '\0';
 }
 
+/* The version field of a PDU that came from an AgentX master (RFC 2741
+ * version 1, as Net-SNMP's subagent marks it). */
+#define AGENTX_PDU_VERSION_MASK 0xc0
+
 static void describe_requester(netsnmp_agent_request_info *reqinfo, char *buf, size_t len)
 {
     netsnmp_pdu *pdu = reqinfo && reqinfo->asp ? reqinfo->asp->pdu : NULL;
+    if (pdu && (pdu->version & AGENTX_PDU_VERSION_MASK) == AGENTX_PDU_VERSION_MASK) {
+        /* vmmib-agentx: AgentX carries the context, never the manager. */
+        snprintf(buf, len, "the AgentX master (AgentX does not say which manager)");
+        return;
+    }
     char name[128] = "?";
     if (pdu && pdu->securityName && pdu->securityNameLen)
         copy_name(name, sizeof(name), pdu->securityName, pdu->securityNameLen);
