@@ -12,9 +12,8 @@ extern netsnmp_session *main_session;
 int handle_agentx_packet(int op, netsnmp_session *s, int reqid, netsnmp_pdu *pdu, void *magic);
 int subagent_startup(int major, int minor, void *serverarg, void *clientarg);
 
-/* RFC 2741, 6.1: the PDU types and the version the library uses. */
-enum { LINK_VERSION_1 = 192 | 1, LINK_MSG_TESTSET = 8, LINK_MSG_CLEANUPSET = 11 };
-enum { LINK_MSG_NOTIFY = 12 };
+/* RFC 2741, 6.1: the PDU types of a SET. */
+enum { LINK_MSG_TESTSET = 8, LINK_MSG_CLEANUPSET = 11 };
 
 /* A master that sends no CleanupSet within this long has given up on the
  * SET (its own timeout is seconds); the reload may go ahead. */
@@ -26,7 +25,6 @@ static struct {
     int64_t since_ms;
 } pending[LINK_MAX_PENDING];
 static size_t n_pending;
-static netsnmp_session *set_aside; /* the connection, during a reload */
 
 static int64_t link_now_ms(void)
 {
@@ -106,22 +104,6 @@ bool link_idle(void)
 bool link_connected(void)
 {
     return main_session != NULL;
-}
-
-void link_reload_begin(void)
-{
-    set_aside = main_session;
-    if (set_aside)
-        remove_trap_session(set_aside);
-}
-
-void link_reload_end(void)
-{
-    /* Still the same connection: the master did not go away meanwhile
-     * (if it did, reconnecting adds the new one). */
-    if (set_aside && set_aside == main_session)
-        add_trap_session(set_aside, LINK_MSG_NOTIFY, 1, LINK_VERSION_1);
-    set_aside = NULL;
 }
 
 void link_stop(void)

@@ -2,15 +2,12 @@
  *
  * Net-SNMP's subagent code owns the connection (main_session): it opens it
  * after the configuration is read, pings the master and reopens it when
- * the master goes away.  Three things it does not do for a subagent that
+ * the master goes away.  Two things it does not do for a subagent that
  * re-reads its configuration are done here:
  *  - a SET reaches a subagent as several AgentX PDUs (TestSet, CommitSet,
  *    UndoSet, CleanupSet) whose requests Net-SNMP keeps between them,
  *    pointing into the handlers; a reload in between would free those
  *    handlers under them, so a reload waits until no SET is in progress;
- *  - the connection is also a notification session, and re-reading the
- *    configuration closes every notification session (the releaser of the
- *    trap sink tokens), so it is set aside during the reload;
  *  - the library's "configuration read, connect now" callback would try to
  *    open a second connection on every reload, so it runs only at start. */
 #ifndef VMMIB_AGENTX_LINK_H
@@ -27,9 +24,6 @@ int link_start(void);
 void link_started(void);
 /* No SET is between its phases: the handlers may be replaced. */
 bool link_idle(void);
-/* Around a re-read of the configuration. */
-void link_reload_begin(void);
-void link_reload_end(void);
 /* Is the program connected to the master? */
 bool link_connected(void);
 /* Net-SNMP's handling of a PDU from the master, with the SET bookkeeping;

@@ -216,10 +216,8 @@ static void reload(void)
     netsnmp_logging_restart(); /* lets logrotate move a -Lf file */
     deinit_vmmib();
     init_vmmib();
-    link_reload_begin();
     remember_socket();
     update_config();
-    link_reload_end();
 }
 
 static void log_taken(void)

@@ -12,7 +12,8 @@ VMMIB_AGENTX=${VMMIB_AGENTX:-$(dirname "$VMMIB_SO")/vmmib-agentx}
 
 # start_master NAME "extra snmpd.conf lines"
 # Sets MASTER_DIR, MASTER_PORT, MASTER (host:port), MASTER_PID, MASTER_SOCK.
-# MASTER_KEEP=1 reuses the previous port and socket (a restart).
+# MASTER_KEEP=1 reuses the previous port and socket (a restart);
+# MASTER_ARGS are more snmpd options (-I ...).
 start_master() {
     local name=$1 extra=$2
     MASTER_DIR=$VMMIB_RUNDIR/$TEST_NAME-$name
@@ -35,7 +36,7 @@ CONF
     : >>"$MASTER_DIR/snmpd.log"
     SNMP_PERSISTENT_DIR=$MASTER_DIR/persist LD_PRELOAD=${VMMIB_PRELOAD:-} \
         /usr/sbin/snmpd -f -C -c "$MASTER_DIR/snmpd.conf" -Lf "$MASTER_DIR/snmpd.log" \
-        -p "$MASTER_DIR/snmpd.pid" "udp:$MASTER" >>"$MASTER_DIR/stderr.log" 2>&1 &
+        ${MASTER_ARGS:-} -p "$MASTER_DIR/snmpd.pid" "udp:$MASTER" >>"$MASTER_DIR/stderr.log" 2>&1 &
     MASTER_PID=$!
     _agents+=("$MASTER_PID")
     local t
