@@ -5,7 +5,8 @@
 #   make check      build and run the whole test suite
 #   make install    install the module, the MIB files (with the standard modules
 #                   VM-MIB imports) and the manual page where snmpd and the
-#                   Net-SNMP tools find them (DESTDIR honoured)
+#                   Net-SNMP tools find them, and vmmib-agentx in $(sbindir)
+#                   (DESTDIR honoured)
 #
 # ./configure (from configure.ac) writes config.mk to override the paths below.
 
@@ -18,10 +19,10 @@ prefix      ?= /usr/local
 datadir     ?= $(prefix)/share
 mandir      ?= $(datadir)/man
 sbindir     ?= $(prefix)/sbin
-localstatedir ?= /var
 # vmmib-agentx's persistent directory (vmIndex assignments) unless
-# SNMP_PERSISTENT_DIR says otherwise.
-AGENTX_STATEDIR ?= $(localstatedir)/lib/vmmib
+# SNMP_PERSISTENT_DIR says otherwise; beside Net-SNMP's /var/lib/snmp,
+# whatever the prefix.
+AGENTX_STATEDIR ?= /var/lib/vmmib
 # What snmpd and the Net-SNMP tools must find goes where Net-SNMP looks,
 # whatever the prefix (the prefix moves only the manual page and vmmib's own
 # copy of the standard MIB modules):
@@ -145,20 +146,21 @@ IMPORT_MIBS := $(wildcard mib/imports/*.txt)
 # The marker that tells our snmp.conf from anyone else's.
 SNMPCONF_MARK := Installed by vmmib
 
-install: $(MODULE)
+install: $(MODULE) $(AGENTX)
 	@f='$(DESTDIR)$(SNMPCONFDIR)/snmp.conf'; \
 	if [ -f "$$f" ] && ! grep -q '$(SNMPCONF_MARK)' "$$f"; then \
 	    echo "make install: $$f exists and is not vmmib's; add this line to it" >&2; \
 	    echo "  (or to /etc/snmp/snmp.conf) and run make install SNMPCONFDIR=<another dir>:" >&2; \
 	    echo "    mibdirs -$(IMPORTSDIR)" >&2; exit 1; fi
 	install -d $(DESTDIR)$(DLMODDIR) $(DESTDIR)$(MIBDIR) $(DESTDIR)$(IMPORTSDIR) \
-	    $(DESTDIR)$(SNMPCONFDIR) $(DESTDIR)$(mandir)/man8
+	    $(DESTDIR)$(SNMPCONFDIR) $(DESTDIR)$(mandir)/man8 $(DESTDIR)$(sbindir)
 	install -m 0644 $(MODULE) $(DESTDIR)$(DLMODDIR)/vmmib.so
+	install -m 0755 $(AGENTX) $(DESTDIR)$(sbindir)/vmmib-agentx
 	install -m 0644 mib/VM-MIB.txt mib/IANA-STORAGE-MEDIA-TYPE-MIB.txt $(DESTDIR)$(MIBDIR)/
 	install -m 0644 $(IMPORT_MIBS) $(DESTDIR)$(IMPORTSDIR)/
 	sed 's|@IMPORTSDIR@|$(IMPORTSDIR)|g' mib/snmp.conf.in >$(DESTDIR)$(SNMPCONFDIR)/snmp.conf
 	chmod 0644 $(DESTDIR)$(SNMPCONFDIR)/snmp.conf
-	install -m 0644 doc/vmmib.8 $(DESTDIR)$(mandir)/man8/vmmib.8
+	install -m 0644 doc/vmmib.8 doc/vmmib-agentx.8 $(DESTDIR)$(mandir)/man8/
 	@echo "installed; load the module with this line in snmpd.conf (or a file in /etc/snmp/snmpd.conf.d/):"
 	@echo "    dlmod vmmib $(DLMODDIR)/vmmib.so"
 
@@ -169,7 +171,8 @@ uninstall:
 	-rmdir $(DESTDIR)$(IMPORTSDIR) $(DESTDIR)$(datadir)/vmmib 2>/dev/null
 	@f='$(DESTDIR)$(SNMPCONFDIR)/snmp.conf'; \
 	if [ -f "$$f" ] && grep -q '$(SNMPCONF_MARK)' "$$f"; then echo "rm -f $$f"; rm -f "$$f"; fi
-	rm -f $(DESTDIR)$(mandir)/man8/vmmib.8
+	rm -f $(DESTDIR)$(mandir)/man8/vmmib.8 $(DESTDIR)$(mandir)/man8/vmmib-agentx.8
+	rm -f $(DESTDIR)$(sbindir)/vmmib-agentx
 
 FORMAT_FILES = module/*.c module/*/*.[ch] agentx/*.[ch] tests/unit/*.c
 
@@ -228,7 +231,8 @@ distcheck: dist
 	missing=0; \
 	for f in '*/snmp/dlmod/vmmib.so' '*/snmp/mibs/VM-MIB.txt' \
 	         '*/snmp/mibs/IANA-STORAGE-MEDIA-TYPE-MIB.txt' '*/vmmib/mibs/SNMPv2-SMI.txt' \
-	         '*/vmmib/mibs/UUID-TC-MIB.txt' '*/snmp/snmp.conf' '*/man/man8/vmmib.8'; do \
+	         '*/vmmib/mibs/UUID-TC-MIB.txt' '*/snmp/snmp.conf' '*/man/man8/vmmib.8' \
+	         '*/sbin/vmmib-agentx' '*/man/man8/vmmib-agentx.8'; do \
 	    found=$$(cd "$$tmp/inst" && find . -path "./$$f" -type f | head -1); \
 	    if [ -n "$$found" ]; then echo "  installed $${found#.}"; \
 	    else echo "  MISSING $$f" >&2; missing=1; fi; \
