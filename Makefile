@@ -3,6 +3,8 @@
 #   make            build vmmib.so and vmmib-agentx (the same module as an AgentX subagent)
 #   make demo       run snmpd with the module against examples/hypervisor.xml
 #   make check      build and run the whole test suite
+#   make bench-agentx  the full walk through the dlmod and through AgentX,
+#                   side by side (not part of make check)
 #   make install    install the module, the MIB files (with the standard modules
 #                   VM-MIB imports) and the manual page where snmpd and the
 #                   Net-SNMP tools find them, and vmmib-agentx in $(sbindir)
@@ -78,7 +80,7 @@ VERSION_STR := $(shell awk -F'[][]' '/^AC_INIT/ { print $$4; exit }' configure.a
 MODEL_SRCS  := $(wildcard module/model/*.c)
 UNIT_TESTS  := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all demo check check-unit check-integration check-layers deps install uninstall clean \
+.PHONY: all demo check bench-agentx check-unit check-integration check-layers deps install uninstall clean \
         format format-check dist distcheck
 
 all: $(MODULE) $(AGENTX)
@@ -121,12 +123,17 @@ check: deps
 	@$(MAKE) --no-print-directory $(UNIT_TESTS)
 	@tests/run-all.sh
 
+bench-agentx: all
+	@tests/bench-agentx.sh $(BENCH_ARGS)
+
 check-unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done
 
 # The one rule of the layout: each folder is one world.  poll/ never sees
 # Net-SNMP, agent/ never sees libvirt, model/ sees neither (nor poll/ or
 # agent/), and nothing below the entry includes vmmib.c's world upwards.
+# agentx/, the subagent's entry, links the module whole and calls only its
+# init_vmmib/deinit_vmmib.
 check-layers:
 	@bad=0; \
 	if grep -n '#include.*net-snmp' module/poll/*.[ch]; then \
@@ -139,7 +146,9 @@ check-layers:
 	    echo "check-layers: module/poll/ includes agent/" >&2; bad=1; fi; \
 	if grep -nE '#include "\.\./poll/' module/agent/*.[ch] | grep -v '"\.\./poll/control\.h"'; then \
 	    echo "check-layers: module/agent/ includes poll/ beyond the SET crossing (control.h)" >&2; bad=1; fi; \
-	if [ $$bad -eq 0 ]; then echo "check-layers: poll/, model/ and agent/ keep to their worlds"; fi; \
+	if grep -nE '#include.*(libvirt|module/|"\.\./)' agentx/*.[ch]; then \
+	    echo "check-layers: agentx/ reaches into libvirt or the module (it calls init_vmmib/deinit_vmmib only)" >&2; bad=1; fi; \
+	if [ $$bad -eq 0 ]; then echo "check-layers: poll/, model/ and agent/ keep to their worlds; agentx/ only calls the module's entry"; fi; \
 	exit $$bad
 
 IMPORT_MIBS := $(wildcard mib/imports/*.txt)
