@@ -9,9 +9,11 @@
 # dlmod, ...) so that both see the same machine load; VMS (default 4) > 4
 # uses a generated fixture of that many running VMs (2 vCPUs, a disk, a NIC
 # each) instead of examples/hypervisor.xml.  Prints the median and the
-# spread of each, and the cost of AgentX per request: the difference of the
-# medians divided by the number of requests of one walk (snmpwalk sends one
-# GETNEXT per varbind, plus one; snmpbulkwalk one GETBULK per 10 varbinds).
+# spread of each, and the cost of AgentX per request and per varbind: the
+# difference of the medians divided by the number of requests of one walk
+# (snmpwalk sends one GETNEXT per varbind, plus one; snmpbulkwalk one GETBULK
+# per 10 varbinds, which the master passes on as one AgentX request per
+# varbind) or by the number of varbinds.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/integration/lib-agentx.sh"
 TEST_NAME=bench-agentx
@@ -69,8 +71,8 @@ for walker in snmpwalk snmpbulkwalk; do
     d=$(median <"$VMMIB_RUNDIR/$TEST_NAME-d")
     a=$(median <"$VMMIB_RUNDIR/$TEST_NAME-a")
     if [ $walker = snmpwalk ]; then reqs=$((n + 1)); else reqs=$(( (n + 9) / 10 + 1 )); fi
-    printf '%-13s dlmod %5d ms (%s)   AgentX %5d ms (%s)   %d requests: AgentX adds %d us per request\n' \
+    printf '%-13s dlmod %5d ms (%s)  AgentX %5d ms (%s)  %d requests: AgentX adds %d us per request, %d us per varbind\n' \
         "$walker" "$d" "$(range <"$VMMIB_RUNDIR/$TEST_NAME-d")" "$a" "$(range <"$VMMIB_RUNDIR/$TEST_NAME-a")" \
-        "$reqs" $(( (a - d) * 1000 / reqs ))
+        "$reqs" $(( (a - d) * 1000 / reqs )) $(( (a - d) * 1000 / n ))
 done
 cleanup_agents
