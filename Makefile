@@ -221,6 +221,8 @@ dist:
 	@test -n "$(VERSION)" || { echo "dist: no version in configure.ac's AC_INIT" >&2; exit 1; }
 	@grep -q '^\.TH VMMIB 8 .*"vmmib $(VERSION)"' doc/vmmib.8 || \
 	    { echo "dist: doc/vmmib.8's .TH line does not say vmmib $(VERSION)" >&2; exit 1; }
+	@grep -q '^\.TH VMMIB-AGENTX 8 .*"vmmib $(VERSION)"' doc/vmmib-agentx.8 || \
+	    { echo "dist: doc/vmmib-agentx.8's .TH line does not say vmmib $(VERSION)" >&2; exit 1; }
 	@head -1 debian/changelog | grep -q '^vmmib ($(VERSION)[-)]' || \
 	    { echo "dist: debian/changelog's first entry is not for $(VERSION)" >&2; exit 1; }
 	rm -f $(DISTNAME).tar.gz
