@@ -22,7 +22,10 @@ start_master() {
         MASTER_PORT=$(free_port)
         MASTER_SOCK=$MASTER_DIR/agentx.sock
         # A Unix socket path holds at most 107 bytes.
-        [ ${#MASTER_SOCK} -lt 100 ] || MASTER_SOCK=$(mktemp -d /tmp/vmmib-ax.XXXXXX)/agentx.sock
+        if [ ${#MASTER_SOCK} -ge 100 ]; then
+            MASTER_SOCK=$(mktemp -d /tmp/vmmib-ax.XXXXXX)/agentx.sock
+            _ax_tmp="${_ax_tmp:-} $(dirname "$MASTER_SOCK")"
+        fi
     fi
     MASTER=127.0.0.1:$MASTER_PORT
     cat >"$MASTER_DIR/snmpd.conf" <<CONF
@@ -51,6 +54,17 @@ CONF
     fail "snmpd master ($name) did not start; log:"
     tail -n 20 "$MASTER_DIR/snmpd.log" "$MASTER_DIR/stderr.log"
     return 1
+}
+
+# Socket directories start_master had to make in /tmp (for a VMMIB_RUNDIR
+# too long for a Unix socket path) go when the agents are stopped: lib.sh's
+# cleanup_agents (run by finish and on exit) is extended here.
+eval "_lib_cleanup_agents() $(declare -f cleanup_agents | tail -n +2)"
+cleanup_agents() {
+    _lib_cleanup_agents
+    local d
+    for d in ${_ax_tmp:-}; do rm -rf "$d"; done
+    _ax_tmp=
 }
 
 # start_subagent NAME "extra vmmib-agentx.conf lines"

@@ -20,7 +20,10 @@ count_walk() { full_walk "$1" | grep -c ' = '; }
 
 # ---- 1. the dlmod first
 SOCK=$VMMIB_RUNDIR/$TEST_NAME-dlmod/agentx.sock
-[ ${#SOCK} -lt 100 ] || SOCK=$(mktemp -d /tmp/vmmib-ax.XXXXXX)/agentx.sock
+if [ ${#SOCK} -ge 100 ]; then
+    SOCK=$(mktemp -d /tmp/vmmib-ax.XXXXXX)/agentx.sock
+    _ax_tmp=$(dirname "$SOCK")
+fi
 start_agent dlmod "vmMibUri $URI
 vmMibPollInterval 1
 master agentx
