@@ -261,6 +261,7 @@ static int init(void)
      * engine data), not snmpd's, unless SNMP_PERSISTENT_DIR says. */
     if (!getenv("SNMP_PERSISTENT_DIR"))
         set_persistent_directory(VMMIB_AGENTX_STATEDIR);
+    mkdirhier(get_persistent_directory(), NETSNMP_AGENT_DIRECTORY_MODE, 0); /* as snmpd */
     if (init_agent(APP) != 0) {
         snmp_log(LOG_ERR, APP ": cannot initialise the agent\n");
         return -1;
