@@ -274,6 +274,11 @@ static int init(void)
     }
     init_vmmib();
     remember_socket();
+    /* A subagent prints no OID by name: load no MIB module (Net-SNMP's
+     * default list is not on Debian and would be reported missing, one
+     * line each, whenever /etc/snmp/snmp.conf is not read).  MIBS, when
+     * set, wins. */
+    setenv("MIBS", "", 0);
     init_snmp(APP);
     link_started();
     return 0;
