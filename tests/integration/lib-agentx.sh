@@ -120,7 +120,9 @@ full_walk() {
 #    lies between A1's and A3's, widened on each side by two poll intervals
 #    (2 s; each agent samples on its own one-second round) at the rate the
 #    dlmod's own value moved between A1 and A3.  A value that did not move
-#    (0 for a shut-off VM) must be equal.
+#    between A1 and A3 (0 for a shut-off VM) may only be older in B (each
+#    agent's round samples at its own moment; these values never decrease):
+#    0 <= B <= A1.
 #  - vmHvUpTime counts from each agent's own connection to the hypervisor,
 #    and the subagent connected after the dlmod: 0 < B <= A3 + 1 s.
 #  - vmTableLastChange is a vmHvUpTime of the same agent (its first round):
@@ -159,6 +161,7 @@ compare_walks() {
                 if (y < x - w || y > z + w) printf "%s: %.0f not in [%.0f, %.0f]\n", o, y, x - w, z + w
                 continue
             }
+            if (moving(o)) { if (y < 0 || y > x) printf "%s: %.0f not in [0, %.0f]\n", o, y, x; continue }
             if (b[o] != a1[o]) print "value: " o ": " b[o] " vs " a1[o]
         }
     }' "$1" "$2" "$3"
