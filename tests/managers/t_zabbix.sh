@@ -439,11 +439,19 @@ check "kvm-a: no other VM's notification item got it" "" \
 cp "$TRAP_FILE" "$DIR/zabbix-traps.txt" 2>/dev/null
 
 # Readable excerpts for the README.
-zapi item.get "{\"hostids\": [\"$HA\"], \"search\": {\"name\": \"VM web01\"}, \"output\": [\"name\", \"lastvalue\", \"units\"], \"selectValueMap\": [\"mappings\"]}" |
-    jq -r '.[] | [.name, .lastvalue, .units] | @tsv' |
+zapi item.get "{\"hostids\": [\"$HA\"], \"search\": {\"name\": \"VM web01\"}, \"output\": [\"name\", \"lastvalue\", \"lastclock\", \"units\"], \"selectValueMap\": [\"mappings\"]}" |
+    jq -r '.[] | . as $i | [.name,
+        (if .lastclock == "0" then "(no value)" else .lastvalue end),
+        ((if (.valuemap | type) == "object" then .valuemap.mappings else [] end)
+            | map(select(.value == $i.lastvalue)) | .[0].newvalue // ""),
+        .units] | @tsv' |
     sort >"$DIR/web01-items.txt"
-zapi problem.get '{"output": ["name", "severity", "opdata"], "selectHosts": ["host"]}' |
-    jq -r '.[] | [.name, .severity, .opdata] | @tsv' >"$DIR/problems.txt" 2>/dev/null
+for h in "kvm-a $HA" "kvm-b ${HB:-}" "kvm-c $HC"; do
+    set -- $h
+    [ -n "${2:-}" ] || continue
+    zapi problem.get "{\"hostids\": [\"$2\"], \"output\": [\"name\", \"severity\", \"opdata\"]}" |
+        jq -r --arg h "$1" '.[] | [$h, .name, .opdata] | @tsv'
+done >"$DIR/problems.txt"
 
 stop_agent "$ZBX_PID"
 stop_agent "$PHP_PID"
