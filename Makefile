@@ -3,7 +3,9 @@
 #   make            build vmmib.so
 #   make demo       run snmpd with the module against examples/hypervisor.xml
 #   make check      build and run the whole test suite
-#   make install    install the module and the MIB files (DESTDIR honoured)
+#   make install    install the module, the MIB files (with the standard modules
+#                   VM-MIB imports) and the manual page where snmpd and the
+#                   Net-SNMP tools find them (DESTDIR honoured)
 #
 # ./configure (from configure.ac) writes config.mk to override the paths below.
 
@@ -14,10 +16,22 @@ PKG_CONFIG  ?= pkg-config
 NETSNMP_CONFIG ?= net-snmp-config
 prefix      ?= /usr/local
 datadir     ?= $(prefix)/share
-# Net-SNMP's own dlmod directory: where `dlmod vmmib` finds the module.
-DLMODDIR    ?= $(shell $(NETSNMP_CONFIG) --libdir 2>/dev/null | sed 's/^-L//')/snmp/dlmod
-MIBDIR      ?= $(datadir)/snmp/mibs
 mandir      ?= $(datadir)/man
+# What snmpd and the Net-SNMP tools must find goes where Net-SNMP looks,
+# whatever the prefix (the prefix moves only the manual page and vmmib's own
+# copy of the standard MIB modules):
+#   DLMODDIR     Net-SNMP's dlmod directory (`dlmod vmmib` finds the module there)
+#   MIBDIR       Net-SNMP's MIB directory, on its default search path: VM-MIB.txt
+#                and IANA-STORAGE-MEDIA-TYPE-MIB.txt
+#   SNMPCONFDIR  a directory of Net-SNMP's configuration search path: its
+#                snmp.conf adds IMPORTSDIR to the MIB search path
+#   IMPORTSDIR   the IETF/IANA modules VM-MIB imports (mib/imports), which
+#                Debian's Net-SNMP does not ship
+NETSNMP_PREFIX := $(shell $(NETSNMP_CONFIG) --prefix 2>/dev/null)
+DLMODDIR    ?= $(shell $(NETSNMP_CONFIG) --libdir 2>/dev/null | sed 's/^-L//')/snmp/dlmod
+SNMPCONFDIR ?= $(NETSNMP_PREFIX)/share/snmp
+MIBDIR      ?= $(SNMPCONFDIR)/mibs
+IMPORTSDIR  ?= $(datadir)/vmmib/mibs
 
 CFLAGS      ?= -O2 -g
 WARNINGS    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes
@@ -36,32 +50,35 @@ BUILDDIR    ?= build
 SAN_FLAGS   :=
 endif
 
-MODULE_SRCS := $(wildcard module/*.c)
+# The module's three worlds and its entry: poll/ (libvirt threads), model/
+# (plain C), agent/ (snmpd's main thread), vmmib.c (init, deinit, the round).
+MODULE_SRCS := module/vmmib.c $(wildcard module/poll/*.c module/model/*.c module/agent/*.c)
 MODULE_OBJS := $(patsubst module/%.c,$(BUILDDIR)/%.o,$(MODULE_SRCS))
 MODULE      := $(BUILDDIR)/vmmib.so
+MODULE_HDRS := $(wildcard module/*/*.h)
 
-# Pure-logic sources that the cmocka unit tests link directly.
-PURE_SRCS   := module/vmstate.c module/indexstore.c module/config_parse.c module/domxml.c \
-               module/snapshot.c
+# The cmocka unit tests link the model as a whole.
+MODEL_SRCS  := $(wildcard module/model/*.c)
 UNIT_TESTS  := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all demo check check-unit check-integration deps install uninstall clean format \
-        format-check dist distcheck
+.PHONY: all demo check check-unit check-integration check-layers deps install uninstall clean \
+        format format-check dist distcheck
 
 all: $(MODULE)
 
-$(BUILDDIR)/%.o: module/%.c | $(BUILDDIR)
+$(BUILDDIR)/%.o: module/%.c
+	@mkdir -p $(dir $@)
 	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(CFLAGS) $(CPPFLAGS) -MMD -MP -c -o $@ $<
 
 $(MODULE): $(MODULE_OBJS)
 	$(CC) -shared $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(DEPS_LIBS)
 
-$(BUILDDIR) build/unit:
+build/unit:
 	mkdir -p $@
 
-build/unit/%: tests/unit/%.c $(PURE_SRCS) | build/unit
+build/unit/%: tests/unit/%.c $(MODEL_SRCS) $(wildcard module/model/*.h) | build/unit
 	$(CC) $(BASE_CFLAGS) -fsanitize=address,undefined -fno-omit-frame-pointer $(CFLAGS) \
-	    -Imodule -o $@ $< $(PURE_SRCS) -lcmocka $(shell $(PKG_CONFIG) --libs libxml-2.0)
+	    -Imodule/model -o $@ $< $(MODEL_SRCS) -lcmocka $(shell $(PKG_CONFIG) --libs libxml-2.0)
 
 deps:
 	@tests/deps.sh
@@ -72,6 +89,7 @@ demo:
 	@tests/demo.sh $(MODULE)
 
 check: deps
+	@$(MAKE) --no-print-directory check-layers format-check
 	@$(MAKE) --no-print-directory all
 	@$(MAKE) --no-print-directory SANITIZE=1 all
 	@$(MAKE) --no-print-directory $(UNIT_TESTS)
@@ -80,23 +98,61 @@ check: deps
 check-unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done
 
+# The one rule of the layout: each folder is one world.  poll/ never sees
+# Net-SNMP, agent/ never sees libvirt, model/ sees neither (nor poll/ or
+# agent/), and nothing below the entry includes vmmib.c's world upwards.
+check-layers:
+	@bad=0; \
+	if grep -n '#include.*net-snmp' module/poll/*.[ch]; then \
+	    echo "check-layers: module/poll/ includes Net-SNMP" >&2; bad=1; fi; \
+	if grep -n '#include.*libvirt' module/agent/*.[ch]; then \
+	    echo "check-layers: module/agent/ includes libvirt" >&2; bad=1; fi; \
+	if grep -nE '#include.*(net-snmp|libvirt|"\.\./(poll|agent)/)' module/model/*.[ch]; then \
+	    echo "check-layers: module/model/ includes Net-SNMP, libvirt, poll/ or agent/" >&2; bad=1; fi; \
+	if grep -nE '#include "\.\./agent/' module/poll/*.[ch]; then \
+	    echo "check-layers: module/poll/ includes agent/" >&2; bad=1; fi; \
+	if grep -nE '#include "\.\./poll/' module/agent/*.[ch] | grep -v '"\.\./poll/control\.h"'; then \
+	    echo "check-layers: module/agent/ includes poll/ beyond the SET crossing (control.h)" >&2; bad=1; fi; \
+	if [ $$bad -eq 0 ]; then echo "check-layers: poll/, model/ and agent/ keep to their worlds"; fi; \
+	exit $$bad
+
+IMPORT_MIBS := $(wildcard mib/imports/*.txt)
+# The marker that tells our snmp.conf from anyone else's.
+SNMPCONF_MARK := Installed by vmmib
+
 install: $(MODULE)
-	install -d $(DESTDIR)$(DLMODDIR) $(DESTDIR)$(MIBDIR)
+	@f='$(DESTDIR)$(SNMPCONFDIR)/snmp.conf'; \
+	if [ -f "$$f" ] && ! grep -q '$(SNMPCONF_MARK)' "$$f"; then \
+	    echo "make install: $$f exists and is not vmmib's; add this line to it" >&2; \
+	    echo "  (or to /etc/snmp/snmp.conf) and run make install SNMPCONFDIR=<another dir>:" >&2; \
+	    echo "    mibdirs -$(IMPORTSDIR)" >&2; exit 1; fi
+	install -d $(DESTDIR)$(DLMODDIR) $(DESTDIR)$(MIBDIR) $(DESTDIR)$(IMPORTSDIR) \
+	    $(DESTDIR)$(SNMPCONFDIR) $(DESTDIR)$(mandir)/man8
 	install -m 0644 $(MODULE) $(DESTDIR)$(DLMODDIR)/vmmib.so
 	install -m 0644 mib/VM-MIB.txt mib/IANA-STORAGE-MEDIA-TYPE-MIB.txt $(DESTDIR)$(MIBDIR)/
-	install -d $(DESTDIR)$(mandir)/man8
+	install -m 0644 $(IMPORT_MIBS) $(DESTDIR)$(IMPORTSDIR)/
+	sed 's|@IMPORTSDIR@|$(IMPORTSDIR)|g' mib/snmp.conf.in >$(DESTDIR)$(SNMPCONFDIR)/snmp.conf
+	chmod 0644 $(DESTDIR)$(SNMPCONFDIR)/snmp.conf
 	install -m 0644 doc/vmmib.8 $(DESTDIR)$(mandir)/man8/vmmib.8
+	@echo "installed; load the module with this line in snmpd.conf (or a file in /etc/snmp/snmpd.conf.d/):"
+	@echo "    dlmod vmmib $(DLMODDIR)/vmmib.so"
 
 uninstall:
 	rm -f $(DESTDIR)$(DLMODDIR)/vmmib.so $(DESTDIR)$(MIBDIR)/VM-MIB.txt \
 	      $(DESTDIR)$(MIBDIR)/IANA-STORAGE-MEDIA-TYPE-MIB.txt
+	rm -f $(addprefix $(DESTDIR)$(IMPORTSDIR)/,$(notdir $(IMPORT_MIBS)))
+	-rmdir $(DESTDIR)$(IMPORTSDIR) $(DESTDIR)$(datadir)/vmmib 2>/dev/null
+	@f='$(DESTDIR)$(SNMPCONFDIR)/snmp.conf'; \
+	if [ -f "$$f" ] && grep -q '$(SNMPCONF_MARK)' "$$f"; then echo "rm -f $$f"; rm -f "$$f"; fi
 	rm -f $(DESTDIR)$(mandir)/man8/vmmib.8
 
+FORMAT_FILES = module/*.c module/*/*.[ch] tests/unit/*.c
+
 format:
-	clang-format -i module/*.c module/*.h tests/unit/*.c
+	clang-format -i $(FORMAT_FILES)
 
 format-check:
-	clang-format --dry-run --Werror module/*.c module/*.h tests/unit/*.c
+	@clang-format --dry-run --Werror $(FORMAT_FILES) && echo "format-check: clean"
 
 clean:
 	rm -rf build tests/run
@@ -109,7 +165,8 @@ clean:
 #                   and package (not the build output, not tests/run)
 #   make distcheck  unpack that tarball in a temporary directory, build it,
 #                   run the unit tests, install it into a DESTDIR and check that
-#                   the module, the MIB files and the man page were installed
+#                   the module, the MIB files, snmp.conf and the man page were
+#                   installed
 # VERSION is AC_INIT's version in configure.ac.
 VERSION     := $(shell awk -F'[][]' '/^AC_INIT/ { print $$4; exit }' configure.ac)
 DISTNAME    := vmmib-$(VERSION)
@@ -119,7 +176,7 @@ DIST_FILES  := Makefile configure.ac config.mk.in module mib tests examples debi
 DIST_EXCLUDES := --exclude=./tests/run --exclude=./debian/vmmib --exclude=./debian/tmp \
                --exclude=./debian/.debhelper --exclude=./debian/files \
                --exclude='./debian/*.substvars' --exclude='./debian/*.debhelper.log' \
-               --exclude=./debian/debhelper-build-stamp --exclude=./debian/vmmib.conf
+               --exclude=./debian/debhelper-build-stamp --exclude=./debian/vmmib-snmpd.conf
 
 .PHONY: dist distcheck
 
@@ -145,7 +202,8 @@ distcheck: dist
 	$(MAKE) --no-print-directory -C "$$src" install DESTDIR="$$tmp/inst"; \
 	missing=0; \
 	for f in '*/snmp/dlmod/vmmib.so' '*/snmp/mibs/VM-MIB.txt' \
-	         '*/snmp/mibs/IANA-STORAGE-MEDIA-TYPE-MIB.txt' '*/man/man8/vmmib.8'; do \
+	         '*/snmp/mibs/IANA-STORAGE-MEDIA-TYPE-MIB.txt' '*/vmmib/mibs/SNMPv2-SMI.txt' \
+	         '*/vmmib/mibs/UUID-TC-MIB.txt' '*/snmp/snmp.conf' '*/man/man8/vmmib.8'; do \
 	    found=$$(cd "$$tmp/inst" && find . -path "./$$f" -type f | head -1); \
 	    if [ -n "$$found" ]; then echo "  installed $${found#.}"; \
 	    else echo "  MISSING $$f" >&2; missing=1; fi; \

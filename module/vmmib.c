@@ -1,24 +1,47 @@
 /* vmmib: VM-MIB (RFC 7666) for snmpd, from libvirt.
  *
- * Entry points for dlmod (init_vmmib, deinit_vmmib) and the main-thread
- * glue: the poll alarm, the wake-up from the poller thread, finalising and
- * publishing snapshots (vmIndex, start times, carried-over values, change
- * detection) and connection-state logging.  Everything here runs on snmpd's
- * main thread. */
-#include "vmmib.h"
-
+ * The entry file: init_vmmib and deinit_vmmib for dlmod, and the round.
+ * Data flows one way.  poll/ reads libvirt on its own threads and hands
+ * over raw snapshots; the round thread here runs the model on each one
+ * (carry-over, change detection, the view to publish) and hands the view
+ * to snmpd's main thread, which logs what the round has to say, sends its
+ * notifications and pushes the view to every reader in agent/: a pointer
+ * swap each, whatever the number of VMs.  The view it replaces goes back
+ * to the round thread to be freed there. */
+#define _GNU_SOURCE
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
 #include <net-snmp/agent/agent_sysORTable.h>
 
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <pthread.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-#include "config.h"
-#include "control.h"
-#include "hostres.h"
-#include "notify.h"
-#include "indexstore.h"
-#include "poller.h"
-#include "vmstate.h"
+#include "agent/config.h"
+#include "agent/cputables.h"
+#include "agent/hostres.h"
+#include "agent/nettable.h"
+#include "agent/notify.h"
+#include "agent/oids.h"
+#include "agent/scalars.h"
+#include "agent/set.h"
+#include "agent/storagetable.h"
+#include "agent/vmtable.h"
+#include "model/admin.h"
+#include "model/carry.h"
+#include "model/change.h"
+#include "model/indexstore.h"
+#include "model/state.h"
+#include "model/view.h"
+#include "model/vmtime.h"
+#include "poll/control.h"
+#include "poll/poller.h"
 
 /* Forget VMs not seen for this long; their indexes are never reused anyway
  * until the counter wraps. */
@@ -27,295 +50,259 @@
 #define INDEX_SAVE_EVERY_S 3600
 /* A poll that takes longer than this means the hypervisor is not answering. */
 #define STALL_MIN_S 30
-/* How long deinit waits for the libvirt thread. */
+/* How long deinit waits for a libvirt thread. */
 #define STOP_TIMEOUT_MS 3000
 
-static const oid vmmib_module_oid[] = {VMMIB_OID};
+/* ---- the round thread ---- */
 
-static struct {
-    struct vm_snapshot *current;
-    struct vm_poller *poller;
-    unsigned start_alarm;
-    unsigned poll_alarm;
-    int readfd;
-    struct vm_index_store store;
+struct round {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    int wake[2]; /* wakes the round thread: stop, stall, views to release */
+    int out[2];  /* wakes the main thread: views to publish */
+    struct poller *poller;
+    /* under lock */
+    bool stop, stalled;
+    struct view **ready, **retired;
+    size_t n_ready, cap_ready, n_retired, cap_retired;
+    /* round thread only */
+    struct view *prev; /* the last view built (one reference of its own) */
+    struct indexstore store;
     char *index_path;
-    int64_t last_change_ms;
-    /* connection state as last logged */
-    enum { LINK_NEVER, LINK_UP, LINK_DOWN } link;
-    bool stall_reported;
-} g;
+    char *load_error; /* why the index file could not be read, for the first view */
+};
 
-const struct vm_snapshot *vmmib_snapshot(void)
+static bool push(struct view ***list, size_t *n, size_t *cap, struct view *v)
 {
-    return g.current;
-}
-
-uint32_t vmmib_hv_uptime_cs(void)
-{
-    if (!g.current || !g.current->hv_known)
-        return 0;
-    int64_t d = vm_now_boot_ms() - g.current->hv_init_ms;
-    return d <= 0 ? 0 : (uint32_t)((uint64_t)d / 10);
-}
-
-uint32_t vmmib_last_change_cs(void)
-{
-    if (!g.current || g.last_change_ms <= g.current->hv_init_ms)
-        return 0;
-    return (uint32_t)((uint64_t)(g.last_change_ms - g.current->hv_init_ms) / 10);
-}
-
-static const char *uri_name(void)
-{
-    return vmmib_cfg.uri ? vmmib_cfg.uri : "the default libvirt URI";
-}
-
-static int by_index(const void *a, const void *b)
-{
-    const struct vm_row *x = a, *y = b;
-    return (x->index > y->index) - (x->index < y->index);
-}
-
-static bool same_rows(const struct vm_snapshot *a, const struct vm_snapshot *b)
-{
-    if (a->count != b->count)
-        return false;
-    for (size_t i = 0; i < a->count; i++)
-        if (a->rows[i].index != b->rows[i].index)
+    if (*n == *cap) {
+        size_t ncap = *cap ? *cap * 2 : 8;
+        struct view **grown = realloc(*list, ncap * sizeof(*grown));
+        if (!grown)
             return false;
+        *list = grown;
+        *cap = ncap;
+    }
+    (*list)[(*n)++] = v;
     return true;
 }
 
-static void publish(struct vm_snapshot *s)
+static void poke(int fd)
 {
-    struct vm_snapshot *old = g.current;
-    if (old && !same_rows(old, s))
-        g.last_change_ms = vm_now_boot_ms();
-    vmmib_notify_diff(old, s);
-    vm_hr_refresh();
-    vmmib_vmtable_load(s);
-    vmmib_cputables_load(s);
-    vmmib_storagetable_load(s);
-    vmmib_nettable_load(s);
-    g.current = s;
-    vm_snapshot_free(old);
+    char byte = 1;
+    if (write(fd, &byte, 1) < 0 && errno != EAGAIN) {
+        /* Non-blocking: full means a wake-up is pending anyway. */
+    }
 }
 
-/* The previous rows, kept, with oper unknown: the hypervisor is not
- * answering, which says nothing about whether the VMs exist. */
-static struct vm_snapshot *unknown_copy(const struct vm_snapshot *prev, const char *error)
+static void drain(int fd)
 {
-    struct vm_snapshot *s = vm_snapshot_new();
-    if (!s)
-        return NULL;
-    s->rows = calloc(prev->count + 1, sizeof(*s->rows));
-    if (!s->rows) {
-        free(s);
-        return NULL;
-    }
-    for (size_t i = 0; i < prev->count; i++) {
-        if (vm_row_copy(&s->rows[s->count], &prev->rows[i], prev->cpumap_len) != 0)
-            continue;
-        s->rows[s->count].oper = VM_OPER_UNKNOWN;
-        s->count++;
-    }
-    s->connected = false;
-    s->error = error ? strdup(error) : NULL;
-    s->uri = prev->uri ? strdup(prev->uri) : NULL;
-    s->hv_software = strdup(prev->hv_software ? prev->hv_software : "");
-    s->hv_version = strdup(prev->hv_version ? prev->hv_version : "");
-    s->hv_known = prev->hv_known;
-    s->local = prev->local;
-    s->host_cpus = prev->host_cpus;
-    s->cpumap_len = prev->cpumap_len;
-    s->hv_init_ms = prev->hv_init_ms;
-    s->taken_ms = vm_now_boot_ms();
-    return s;
+    char buf[64];
+    while (read(fd, buf, sizeof(buf)) > 0)
+        ;
 }
 
-static void save_index(bool force)
+/* Write the index file when it changed, or hourly so last-seen stays
+ * current.  The message of a failure goes with the view. */
+static char *save_index(struct round *r, bool force)
 {
-    int64_t now = vm_now_wall_s();
-    if (!g.index_path || (!g.store.dirty && !force))
-        return;
-    if (!g.store.dirty && now - g.store.saved_at < INDEX_SAVE_EVERY_S)
-        return;
+    int64_t now = vmtime_wall_s();
+    struct indexstore *s = &r->store;
+    if (!r->index_path || (!s->dirty && !force) ||
+        (!s->dirty && now - s->saved_at < INDEX_SAVE_EVERY_S))
+        return NULL;
     char err[512];
-    if (vm_index_save(&g.store, g.index_path, now, err, sizeof(err)) != 0) {
-        /* Logged each time it fails: a lost index file loses stability. */
-        snmp_log(LOG_ERR, "vmmib: %s\n", err);
-    }
+    if (indexstore_save(s, r->index_path, now, err, sizeof(err)) == 0)
+        return NULL;
+    return strdup(err);
 }
 
-/* The MAC of a NIC as a key ("" when the definition has none). */
-static void mac_key(const struct vm_nic_def *d, char out[18])
+/* The model's part of a round: raw becomes the snapshot to publish. */
+static struct snapshot *run_model(struct round *r, struct snapshot *raw, struct carry_report *rep)
 {
-    out[0] = '\0';
-    if (d->has_mac)
-        snprintf(out, 18, "%02x:%02x:%02x:%02x:%02x:%02x", d->mac[0], d->mac[1], d->mac[2],
-                 d->mac[3], d->mac[4], d->mac[5]);
+    const struct snapshot *prev = r->prev->snap;
+    if (!raw->connected) {
+        struct snapshot *s = carry_unreachable(prev, raw, NULL, vmtime_boot_ms());
+        snapshot_free(raw);
+        return s;
+    }
+    struct carry_request *req = NULL;
+    size_t n_req = control_take_requests(&req);
+    struct carry_clock now = {vmtime_wall_s(), vmtime_boot_ms()};
+    if (carry_round(prev, raw, &r->store, req, n_req, now, rep) != 0) {
+        /* Out of memory while applying requests: the states libvirt
+         * reports are shown; nothing else is lost. */
+    }
+    free(req);
+    indexstore_expire(&r->store, now.wall_s, INDEX_RETENTION_S);
+    return raw;
 }
 
-/* vmStorageIndex by disk target and vmNetworkIndex by MAC, kept from the
- * previous round so that hot-plugging one device does not renumber others. */
-static void assign_device_indexes(struct vm_row *row, const struct vm_row *old)
+/* Build the view of one round and queue it for the main thread. */
+static void build(struct round *r, struct snapshot *raw, bool stalled)
 {
-    size_t nd = row->disks ? row->def.n_disks : 0, nn = row->nics ? row->def.n_nics : 0;
-    size_t od = old && old->disks ? old->def.n_disks : 0;
-    size_t on = old && old->nics ? old->def.n_nics : 0;
-    size_t most = nd + nn + od + on + 1;
-    const char **keys = calloc(most, sizeof(*keys));
-    const char **okeys = calloc(most, sizeof(*okeys));
-    int32_t *oidx = calloc(most, sizeof(*oidx));
-    int32_t *out = calloc(most, sizeof(*out));
-    char(*macs)[18] = calloc(nn + on + 1, sizeof(*macs));
-    if (!keys || !okeys || !oidx || !out || !macs) {
-        /* Out of memory: positions, which are at least unique. */
-        for (size_t i = 0; i < nd; i++)
-            row->disks[i].index = (int32_t)i + 1;
-        for (size_t i = 0; i < nn; i++)
-            row->nics[i].index = (int32_t)i + 1;
-        goto out;
+    int64_t began = vmtime_boot_ms();
+    struct carry_report rep = {0};
+    struct snapshot *s =
+        stalled ? carry_unreachable(r->prev->snap, NULL,
+                                    "libvirt has not answered for over 30 seconds", began)
+                : run_model(r, raw, &rep);
+    struct view *v = s ? view_build(s) : NULL;
+    if (!v) {
+        carry_report_clear(&rep);
+        return; /* out of memory: the previous view stays */
     }
-
-    for (size_t i = 0; i < nd; i++)
-        keys[i] = row->def.disks[i].target;
-    for (size_t i = 0; i < od; i++) {
-        okeys[i] = old->def.disks[i].target;
-        oidx[i] = old->disks[i].index;
+    change_detect(r->prev->snap, v->snap, &v->changes);
+    v->report = rep;
+    v->store_error = save_index(r, false);
+    if (r->load_error) {
+        v->store_error = v->store_error ? v->store_error : r->load_error;
+        r->load_error = NULL;
     }
-    vm_assign_subindexes(okeys, oidx, od, keys, nd, out);
-    for (size_t i = 0; i < nd; i++)
-        row->disks[i].index = out[i];
-
-    for (size_t i = 0; i < nn; i++) {
-        mac_key(&row->def.nics[i], macs[i]);
-        keys[i] = macs[i][0] ? macs[i] : NULL;
-    }
-    for (size_t i = 0; i < on; i++) {
-        mac_key(&old->def.nics[i], macs[nn + i]);
-        okeys[i] = macs[nn + i][0] ? macs[nn + i] : NULL;
-        oidx[i] = old->nics[i].index;
-    }
-    vm_assign_subindexes(okeys, oidx, on, keys, nn, out);
-    for (size_t i = 0; i < nn; i++)
-        row->nics[i].index = out[i];
-out:
-    free(keys);
-    free(okeys);
-    free(oidx);
-    free(out);
-    free(macs);
+    v->model_ms = vmtime_boot_ms() - began;
+    view_ref(v); /* the round thread's, as prev */
+    pthread_mutex_lock(&r->lock);
+    bool queued = push(&r->ready, &r->n_ready, &r->cap_ready, v);
+    pthread_mutex_unlock(&r->lock);
+    if (!queued)
+        view_unref(v);
+    view_unref(r->prev);
+    r->prev = v;
+    poke(r->out[1]);
 }
 
-/* vmStorageParent of every disk: the hrStorageIndex of the filesystem its
- * image lives on, looked up once per mount point per round. */
-static void resolve_storage_parents(struct vm_snapshot *s)
+/* One wake-up: release what the main thread retired, then build. */
+static bool round_step(struct round *r)
 {
-    struct {
-        const char *mount;
-        int32_t index;
-    } seen[32];
-    size_t n_seen = 0;
-    for (size_t i = 0; i < s->count; i++) {
-        struct vm_row *row = &s->rows[i];
-        for (size_t j = 0; row->disks && j < row->def.n_disks; j++) {
-            struct vm_disk *d = &row->disks[j];
-            if (!s->local || !d->mount) {
-                d->parent = 0;
-                continue;
-            }
-            size_t k = 0;
-            while (k < n_seen && strcmp(seen[k].mount, d->mount) != 0)
-                k++;
-            if (k == n_seen) {
-                int32_t idx = vm_hr_storage_index(d->mount);
-                if (n_seen < sizeof(seen) / sizeof(seen[0])) {
-                    seen[n_seen].mount = d->mount;
-                    seen[n_seen].index = idx;
-                    n_seen++;
-                }
-                d->parent = idx;
-            } else {
-                d->parent = seen[k].index;
-            }
-        }
-    }
+    pthread_mutex_lock(&r->lock);
+    bool stop = r->stop, stalled = r->stalled;
+    struct view **retired = r->retired;
+    size_t n_retired = r->n_retired;
+    r->retired = NULL;
+    r->n_retired = r->cap_retired = 0;
+    r->stalled = false;
+    pthread_mutex_unlock(&r->lock);
+    for (size_t i = 0; i < n_retired; i++)
+        view_unref(retired[i]);
+    free(retired);
+    if (stop)
+        return false;
+    struct snapshot *raw = poller_take(r->poller);
+    if (raw)
+        build(r, raw, false);
+    else if (stalled && r->prev->snap->connected)
+        build(r, NULL, true);
+    return true;
 }
 
-/* Main-thread half of a poll round: indexes, start times, carry-overs. */
-static struct vm_snapshot *finalise(struct vm_snapshot *s)
+static void *round_main(void *arg)
 {
-    const struct vm_snapshot *prev = g.current;
-    int64_t now = vm_now_wall_s();
-    size_t w = 0;
-    for (size_t i = 0; i < s->count; i++) {
-        struct vm_row *row = &s->rows[i];
-        struct vm_index_entry *e = vm_index_get(&g.store, row->uuid, now);
-        if (!e) {
-            char u[37];
-            vm_uuid_format(row->uuid, u);
-            snmp_log(LOG_ERR, "vmmib: no vmIndex left for VM %s; it is not shown\n", u);
-            vm_row_clear(row);
-            continue;
-        }
-        const struct vm_row *old = vm_snapshot_find_index(prev, e->index);
-        if (row->stale) {
-            /* libvirt failed for this VM alone: keep what we knew. */
-            struct vm_row keep;
-            if (old && vm_row_copy(&keep, old, prev->cpumap_len) == 0) {
-                vm_row_clear(row);
-                *row = keep;
-            }
-            if (prev && prev->cpumap_len != s->cpumap_len) {
-                /* The host's CPU count changed: old pinning no longer lines up. */
-                for (size_t k = 0; k < row->n_vcpus; k++) {
-                    free(row->vcpus[k].cpumap);
-                    row->vcpus[k].cpumap = NULL;
-                }
-            }
-            row->stale = true;
-            row->oper = VM_OPER_UNKNOWN;
-            row->admin = old ? old->admin : VM_ADMIN_SHUTDOWN;
-            if (!row->name)
-                row->name = strdup("");
-            if (!row->def.os_type)
-                row->def.os_type = strdup("");
-        } else {
-            /* A VM that starts gets a fresh start time; one that stopped loses it. */
-            bool active = vm_oper_is_active(row->oper);
-            if (active && e->started == 0) {
-                e->started = now;
-                g.store.dirty = true;
-            } else if (!active && e->started != 0) {
-                e->started = 0;
-                g.store.dirty = true;
-            }
-        }
-        row->index = e->index;
-        row->started = e->started;
-        if (!row->stale)
-            assign_device_indexes(row, old);
-        if (w != i)
-            s->rows[w] = *row;
-        w++;
-    }
-    s->count = w;
-    qsort(s->rows, s->count, sizeof(*s->rows), by_index);
-    resolve_storage_parents(s);
-    vm_index_expire(&g.store, now, INDEX_RETENTION_S);
-    save_index(false);
-    return s;
+    struct round *r = arg;
+    char err[512];
+    if (r->index_path && indexstore_load(&r->store, r->index_path, err, sizeof(err)) != 0)
+        r->load_error = strdup(err);
+    struct pollfd fds[2] = {{.fd = poller_fd(r->poller), .events = POLLIN},
+                            {.fd = r->wake[0], .events = POLLIN}};
+    do {
+        if (poll(fds, 2, -1) < 0 && errno != EINTR)
+            break;
+        drain(r->wake[0]);
+    } while (round_step(r));
+    free(save_index(r, false));
+    free(r->load_error);
+    r->load_error = NULL;
+    return NULL;
 }
 
-static void link_up(const struct vm_snapshot *s)
+/* The round thread with every signal blocked: it must not take snmpd's. */
+static struct round *round_start(struct poller *p, const char *index_path)
+{
+    struct round *r = calloc(1, sizeof(*r));
+    struct snapshot *empty = snapshot_new();
+    if (!r || !empty || pipe2(r->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
+        free(r);
+        snapshot_free(empty);
+        return NULL;
+    }
+    if (pipe2(r->out, O_CLOEXEC | O_NONBLOCK) != 0 || !(r->prev = view_build(empty))) {
+        close(r->wake[0]);
+        close(r->wake[1]);
+        free(r);
+        return NULL;
+    }
+    pthread_mutex_init(&r->lock, NULL);
+    r->poller = p;
+    indexstore_init(&r->store);
+    r->index_path = index_path ? strdup(index_path) : NULL;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    int rc = pthread_create(&r->thread, NULL, round_main, r);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc == 0)
+        return r;
+    view_unref(r->prev);
+    for (int i = 0; i < 2; i++) {
+        close(r->wake[i]);
+        close(r->out[i]);
+    }
+    free(r->index_path);
+    free(r);
+    return NULL;
+}
+
+/* The round thread never waits for libvirt: joining it is quick. */
+static void round_stop(struct round *r)
+{
+    pthread_mutex_lock(&r->lock);
+    r->stop = true;
+    pthread_mutex_unlock(&r->lock);
+    poke(r->wake[1]);
+    pthread_join(r->thread, NULL);
+    round_step(r); /* release what was retired meanwhile */
+    for (size_t i = 0; i < r->n_ready; i++)
+        view_unref(r->ready[i]);
+    free(r->ready);
+    view_unref(r->prev);
+    indexstore_free(&r->store);
+    free(r->index_path);
+    for (int i = 0; i < 2; i++) {
+        close(r->wake[i]);
+        close(r->out[i]);
+    }
+    pthread_mutex_destroy(&r->lock);
+    free(r);
+}
+
+/* ---- snmpd's main thread ---- */
+
+static const oid vmmib_module_oid[] = {OIDS_VMMIB};
+
+static struct {
+    struct round *round;
+    struct poller *poller;
+    struct view *current; /* what every reader answers from */
+    unsigned start_alarm;
+    unsigned poll_alarm;
+    int64_t last_change_ms;
+    enum { LINK_NEVER, LINK_UP, LINK_DOWN } link; /* as last logged */
+    bool stall_reported;
+    bool writes_refused; /* as last logged */
+} g;
+
+static const char *uri_name(void)
+{
+    return config_get()->uri ? config_get()->uri : "the default libvirt URI";
+}
+
+/* Both edges of a loss are warnings: Debian's snmpd logs only those (-LOw),
+ * and an operator who saw "lost" must also see the recovery. */
+static void link_up(const struct snapshot *s)
 {
     if (g.link != LINK_UP)
-        snmp_log(LOG_NOTICE, "vmmib: %s hypervisor %s (%s %s)\n",
-                 g.link == LINK_DOWN ? "reconnected to" : "connected to",
-                 s->uri ? s->uri : uri_name(), s->hv_software ? s->hv_software : "",
-                 s->hv_version ? s->hv_version : "");
+        snmp_log(
+            g.link == LINK_DOWN ? LOG_WARNING : LOG_NOTICE, "vmmib: %s hypervisor %s (%s %s)\n",
+            g.link == LINK_DOWN ? "reconnected to" : "connected to", s->uri ? s->uri : uri_name(),
+            s->hv_software ? s->hv_software : "", s->hv_version ? s->hv_version : "");
     g.link = LINK_UP;
     g.stall_reported = false;
 }
@@ -330,92 +317,178 @@ static void link_down(const char *why)
     g.link = LINK_DOWN;
 }
 
-static void on_snapshot(int fd, void *arg)
+/* Write access on, read-write refused by libvirt: said once, and again
+ * when it changes. */
+static void log_write_access(const struct snapshot *s)
 {
-    (void)fd;
-    (void)arg;
-    struct vm_snapshot *s = vm_poller_take(g.poller);
-    if (!s)
+    if (!s->connected || (s->writes_refused != NULL) == g.writes_refused)
         return;
-    if (s->connected) {
+    g.writes_refused = s->writes_refused != NULL;
+    if (g.writes_refused)
+        snmp_log(LOG_WARNING,
+                 "vmmib: write access is on, but %s; monitoring goes on read-only and SETs "
+                 "answer resourceUnavailable (on Debian, polkit lets the libvirt group write: "
+                 "adduser Debian-snmp libvirt, then restart snmpd)\n",
+                 s->writes_refused);
+    else
+        snmp_log(LOG_WARNING, "vmmib: libvirt now grants read-write access: SETs are accepted\n");
+}
+
+/* What the round has to say. */
+static void log_report(const struct view *v)
+{
+    const struct carry_report *rep = &v->report;
+    for (size_t i = 0; i < rep->n_no_index; i++)
+        snmp_log(LOG_ERR, "vmmib: no vmIndex left for VM %s; it is not shown\n", rep->no_index[i]);
+    for (size_t i = 0; i < rep->n_given_up; i++)
+        snmp_log(LOG_WARNING,
+                 "vmmib: vmAdminState.%d (%s): %s was asked for %d minutes ago and never "
+                 "reached; showing the state libvirt reports again\n",
+                 (int)rep->given_up[i].index, rep->given_up[i].name,
+                 admin_target_name(rep->given_up[i].target), CARRY_REQUEST_MAX_MS / 60000);
+    if (v->store_error)
+        snmp_log(LOG_ERR, "vmmib: %s\n", v->store_error);
+}
+
+/* Make v what every reader answers from; the view it replaces goes back
+ * to the round thread. */
+static void swap_in(struct view *v)
+{
+    struct view *old = g.current;
+    g.current = v;
+    vmtable_publish(v);
+    cputables_publish(v);
+    storagetable_publish(v);
+    nettable_publish(v);
+    scalars_publish(v, g.last_change_ms);
+    set_publish(v);
+    if (!old)
+        return;
+    pthread_mutex_lock(&g.round->lock);
+    bool queued = push(&g.round->retired, &g.round->n_retired, &g.round->cap_retired, old);
+    pthread_mutex_unlock(&g.round->lock);
+    if (queued)
+        poke(g.round->wake[1]);
+    else
+        view_unref(old); /* out of memory: freed here, once */
+}
+
+static void publish(struct view *v)
+{
+    const struct snapshot *s = v->snap;
+    if (s->connected)
         link_up(s);
-        publish(finalise(s));
-        vmmib_control_observe(g.current);
-        return;
-    }
-    link_down(s->error);
-    struct vm_snapshot *u = unknown_copy(g.current, s->error);
-    if (u) {
-        /* Hypervisor facts survive from the last time it answered. */
-        if ((!u->hv_software || !*u->hv_software) && s->hv_software) {
-            free(u->hv_software);
-            u->hv_software = strdup(s->hv_software);
-        }
-        publish(u);
-    }
-    vm_snapshot_free(s);
+    else
+        link_down(s->error);
+    DEBUGMSGTL(("vmmib/poll", "round: %s, %zu VMs (%zu not answering), libvirt %lld ms\n",
+                s->connected ? "connected" : "not connected", s->count, v->n_stale,
+                (long long)s->round_ms));
+    DEBUGMSGTL(("vmmib/model", "model %lld ms: %zu per-VM changes, table %s\n",
+                (long long)v->model_ms, v->changes.n_vm,
+                v->changes.table_changed ? "changed" : "unchanged"));
+    log_write_access(s);
+    log_report(v);
+    if (v->changes.table_changed)
+        g.last_change_ms = vmtime_boot_ms();
+    notify_send(&v->changes);
+    set_report_outcomes();
+    swap_in(v);
+}
+
+static void on_views(int fd, void *arg)
+{
+    (void)arg;
+    drain(fd);
+    pthread_mutex_lock(&g.round->lock);
+    struct view **ready = g.round->ready;
+    size_t n = g.round->n_ready;
+    g.round->ready = NULL;
+    g.round->n_ready = g.round->cap_ready = 0;
+    pthread_mutex_unlock(&g.round->lock);
+    for (size_t i = 0; i < n; i++)
+        publish(ready[i]);
+    free(ready);
 }
 
 static void on_tick(unsigned reg, void *arg)
 {
     (void)reg;
     (void)arg;
-    if (!g.poller)
-        return;
-    if (vm_poller_request(g.poller))
+    if (!g.poller || poller_request(g.poller))
         return;
     /* Still busy with the previous round: is libvirt hanging? */
-    int64_t since = vm_poller_busy_since(g.poller);
-    int64_t limit =
-        (int64_t)(vmmib_cfg.poll_interval * 3 > STALL_MIN_S ? vmmib_cfg.poll_interval * 3
-                                                            : STALL_MIN_S) *
-        1000;
-    if (since && vm_now_boot_ms() - since > limit && !g.stall_reported) {
+    int64_t since = poller_busy_since(g.poller);
+    int interval = config_get()->poll_interval;
+    int64_t limit = (int64_t)(interval * 3 > STALL_MIN_S ? interval * 3 : STALL_MIN_S) * 1000;
+    if (since && vmtime_boot_ms() - since > limit && !g.stall_reported) {
         g.stall_reported = true;
-        link_down("libvirt has not answered for over 30 seconds");
-        struct vm_snapshot *u = unknown_copy(g.current, "not answering");
-        if (u)
-            publish(u);
+        pthread_mutex_lock(&g.round->lock);
+        g.round->stalled = true;
+        pthread_mutex_unlock(&g.round->lock);
+        poke(g.round->wake[1]);
     }
+}
+
+/* <persistent dir>/vmmib-index.conf unless vmMibIndexFile says otherwise. */
+static char *index_path(void)
+{
+    if (config_get()->index_file)
+        return strdup(config_get()->index_file);
+    const char *dir = get_persistent_directory();
+    size_t n = strlen(dir) + sizeof("/vmmib-index.conf");
+    char *path = malloc(n);
+    if (path)
+        snprintf(path, n, "%s/vmmib-index.conf", dir);
+    return path;
 }
 
 static void start(unsigned reg, void *arg)
 {
     (void)reg;
     (void)arg;
+    const struct configval *cfg = config_get();
     g.start_alarm = 0;
-
-    if (vmmib_cfg.index_file) {
-        g.index_path = strdup(vmmib_cfg.index_file);
-    } else {
-        const char *dir = get_persistent_directory();
-        size_t n = strlen(dir) + sizeof("/vmmib-index.conf");
-        g.index_path = malloc(n);
-        if (g.index_path)
-            snprintf(g.index_path, n, "%s/vmmib-index.conf", dir);
-    }
     /* The switches start from snmpd.conf at every load; SETs never persist. */
-    if (vmmib_notify_register(vmmib_cfg.per_vm_notifications, vmmib_cfg.bulk_notifications) != 0)
+    if (notify_register(cfg->per_vm_notifications, cfg->bulk_notifications) != 0)
         snmp_log(LOG_ERR, "vmmib: cannot register the notification switches\n");
-
+    set_enable(cfg->write_access);
     char err[512];
-    if (g.index_path && vm_index_load(&g.store, g.index_path, err, sizeof(err)) != 0)
-        snmp_log(LOG_WARNING, "vmmib: %s\n", err);
-
-    g.poller = vm_poller_start(vmmib_cfg.uri, vmmib_cfg.write_access, err, sizeof(err));
+    g.poller = poller_start(cfg->uri, cfg->write_access, err, sizeof(err));
     if (!g.poller) {
         snmp_log(LOG_ERR, "vmmib: %s; VM-MIB will stay empty\n", err);
         return;
     }
-    if (vmmib_cfg.write_access && vmmib_control_start(g.poller) != 0)
+    char *path = index_path();
+    g.round = round_start(g.poller, path);
+    free(path);
+    if (!g.round) {
+        snmp_log(LOG_ERR, "vmmib: cannot start the round thread; VM-MIB will stay empty\n");
+        return;
+    }
+    if (cfg->write_access && control_start(g.poller) != 0)
         snmp_log(LOG_ERR, "vmmib: cannot start the control thread; SETs will fail\n");
-    if (vmmib_cfg.write_access)
+    if (cfg->write_access)
         snmp_log(LOG_NOTICE, "vmmib: write access is on (vmMibWriteAccess yes): vmAdminState, "
                              "vmCurCpuNumber, vmCurMem and vmCpuAffinity accept SETs\n");
-    g.readfd = vm_poller_fd(g.poller);
-    register_readfd(g.readfd, on_snapshot, NULL);
-    g.poll_alarm = snmp_alarm_register((unsigned)vmmib_cfg.poll_interval, SA_REPEAT, on_tick, NULL);
-    vm_poller_request(g.poller);
+    register_readfd(g.round->out[0], on_views, NULL);
+    g.poll_alarm = snmp_alarm_register((unsigned)cfg->poll_interval, SA_REPEAT, on_tick, NULL);
+    poller_request(g.poller);
+}
+
+/* How many dlmod lines loaded this very file, and whether this copy serves
+ * (only the first load does).  Outside `g`, which init and deinit clear. */
+static int loads;
+static bool serving;
+
+/* Is VM-MIB already served in this agent, by another copy of this module
+ * (a second dlmod line naming another path) or anything else? */
+static bool served_elsewhere(void)
+{
+    static const oid probe[] = {OIDS_OBJECTS, OIDS_NUMBER, 0}; /* vmNumber.0 */
+    static const oid vmmib[] = {OIDS_VMMIB};
+    netsnmp_subtree *t = netsnmp_subtree_find(probe, OID_LENGTH(probe), NULL, "");
+    return t && t->namelen >= OIDS_VMMIB_LEN &&
+           snmp_oidtree_compare(t->name_a, OIDS_VMMIB_LEN, vmmib, OIDS_VMMIB_LEN) == 0;
 }
 
 __attribute__((visibility("default"))) void init_vmmib(void);
@@ -423,57 +496,71 @@ __attribute__((visibility("default"))) void deinit_vmmib(void);
 
 void init_vmmib(void)
 {
-    memset(&g, 0, sizeof(g));
-    g.readfd = -1;
-    vm_index_init(&g.store);
-    g.current = vm_snapshot_new();
-    if (!g.current) {
-        snmp_log(LOG_ERR, "vmmib: out of memory\n");
+    DEBUGMSGTL(("vmmib/poll", "init_vmmib\n"));
+    /* snmpd calls init once per dlmod line, on the same object when the
+     * path repeats: a second start would reset the configuration read so
+     * far, register everything twice and start a second poller. */
+    loads++;
+    if (serving || served_elsewhere()) {
+        snmp_log(LOG_WARNING, "vmmib: already loaded (a second 'dlmod vmmib' line); "
+                              "this one is ignored, the first keeps serving VM-MIB\n");
         return;
     }
-    g.current->hv_software = strdup("");
-    g.current->hv_version = strdup("");
-
-    vmmib_config_register();
-    if (vmmib_scalars_register() != 0 || vmmib_vmtable_register() != 0 ||
-        vmmib_cputables_register() != 0 || vmmib_storagetable_register() != 0 ||
-        vmmib_nettable_register() != 0)
+    serving = true;
+    memset(&g, 0, sizeof(g));
+    config_register();
+    if (scalars_register() != 0 || vmtable_register() != 0 || cputables_register() != 0 ||
+        storagetable_register() != 0 || nettable_register() != 0)
         snmp_log(LOG_ERR, "vmmib: some VM-MIB objects could not be registered\n");
     register_sysORTable((oid *)vmmib_module_oid, OID_LENGTH(vmmib_module_oid),
                         "VM-MIB: virtual machines of the libvirt hypervisor (RFC 7666)");
     /* Alarms run only from the main loop: after the configuration has been
      * read, and after snmpd has forked and dropped privileges, which is
-     * when the libvirt thread may start. */
+     * when the libvirt threads may start. */
     g.start_alarm = snmp_alarm_register(0, 0, start, NULL);
 }
 
-void deinit_vmmib(void)
+/* Stop the threads: nothing calls into agent/ or model/ afterwards. */
+static void stop_threads(void)
 {
     if (g.start_alarm)
         snmp_alarm_unregister(g.start_alarm);
     if (g.poll_alarm)
         snmp_alarm_unregister(g.poll_alarm);
-    if (g.readfd >= 0)
-        unregister_readfd(g.readfd);
-    vmmib_control_stop();
-    if (g.poller && !vm_poller_stop(g.poller, STOP_TIMEOUT_MS))
+    if (g.round)
+        unregister_readfd(g.round->out[0]);
+    control_stop();
+    if (g.round)
+        round_stop(g.round);
+    if (g.poller && !poller_stop(g.poller, STOP_TIMEOUT_MS))
         snmp_log(LOG_WARNING,
                  "vmmib: libvirt did not return within %d ms; its thread "
                  "is left to finish on its own\n",
                  STOP_TIMEOUT_MS);
-    save_index(false);
+}
+
+void deinit_vmmib(void)
+{
+    DEBUGMSGTL(("vmmib/poll", "deinit_vmmib\n"));
+    /* One deinit per dlmod line: the refused loads own nothing, and the
+     * object stays mapped until the last dlclose, so the last one cleans up. */
+    if (loads > 0)
+        loads--;
+    if (!serving || loads > 0)
+        return;
+    serving = false;
+    stop_threads();
+    set_report_outcomes();
     unregister_sysORTable((oid *)vmmib_module_oid, OID_LENGTH(vmmib_module_oid));
-    vmmib_notify_unregister();
-    vmmib_nettable_unregister();
-    vmmib_storagetable_unregister();
-    vmmib_cputables_unregister();
-    vmmib_vmtable_unregister();
-    vm_hr_clear();
-    vmmib_scalars_unregister();
-    vmmib_config_unregister();
-    vm_snapshot_free(g.current);
-    vm_index_free(&g.store);
-    free(g.index_path);
+    notify_unregister();
+    nettable_unregister();
+    storagetable_unregister();
+    cputables_unregister();
+    vmtable_unregister();
+    scalars_unregister();
+    set_publish(NULL);
+    hostres_clear();
+    config_unregister();
+    view_unref(g.current);
     memset(&g, 0, sizeof(g));
-    g.readfd = -1;
 }

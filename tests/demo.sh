@@ -17,12 +17,11 @@ vmMibUri test://$TOP/examples/hypervisor.xml
 vmMibPollInterval 5
 vmMibIndexFile $DIR/persist/vmmib-index.conf
 CONF
-# Names need the standard MIB modules VM-MIB imports (SNMPv2-SMI, IF-MIB, ...):
-# Debian ships them in snmp-mibs-downloader; a checkout may have ../shared/mibs.
-mibdirs=$TOP/mib
-for d in "$TOP/../shared/mibs" /usr/share/snmp/mibs/ietf; do
-    [ -f "$d/SNMPv2-SMI.txt" ] || [ -f "$d/SNMPv2-SMI" ] && mibdirs=$mibdirs:$(cd "$d" && pwd)
-done
+# Names come from the source tree's MIB files: mib/ (VM-MIB and
+# IANA-STORAGE-MEDIA-TYPE-MIB) and mib/imports/ (the standard modules VM-MIB
+# imports, which Debian's Net-SNMP does not ship).  -M + appends them to the
+# MIB search path; -m VM-MIB loads VM-MIB and what it imports, nothing else.
+mibdirs=$TOP/mib:$TOP/mib/imports
 cat <<MSG
 
 vmmib demo: snmpd on udp:127.0.0.1:$PORT, hypervisor = libvirt test driver with
@@ -31,14 +30,8 @@ examples/hypervisor.xml (4 VMs: running, paused, suspended, shut off).
 Try, in another terminal:
 
     snmpwalk -v2c -c public 127.0.0.1:$PORT 1.3.6.1.2.1.236
+    snmptable -v2c -c public -M +$mibdirs -m VM-MIB 127.0.0.1:$PORT VM-MIB::vmTable
 MSG
-if [ "$mibdirs" != "$TOP/mib" ]; then
-    cat <<MSG
-    snmptable -v2c -c public -M +$mibdirs -m VM-MIB -Cb 127.0.0.1:$PORT VM-MIB::vmTable
-MSG
-else
-    echo "    (for names, install the standard MIBs: apt-get install snmp-mibs-downloader)"
-fi
 cat <<MSG
 
 Configuration: $DIR/snmpd.conf.  Press Ctrl-C to stop.

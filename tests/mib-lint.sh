@@ -1,11 +1,10 @@
 #!/bin/bash
-# Validate mib/*.txt with smilint against the standard modules they import.
-# Those come from $VMMIB_STD_MIBS (CI points it at ../shared/mibs); without
-# them the check is skipped, saying so.
+# Validate mib/*.txt with smilint against the standard modules they import:
+# mib/imports (shipped with vmmib), or $VMMIB_STD_MIBS when set.  Also checks
+# that mib/imports holds every module VM-MIB needs, transitively.
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 RESULTS=${VMMIB_RESULTS:-/dev/null}
-std=${VMMIB_STD_MIBS:-}
-if [ -z "$std" ] && [ -d "$TOP/../shared/mibs" ]; then std=$TOP/../shared/mibs; fi
+std=${VMMIB_STD_MIBS:-$TOP/mib/imports}
 if ! command -v smilint >/dev/null; then
     echo "  skip: smilint is not installed (Debian package smitools)"
     echo "SKIP mib-lint: smilint not installed" >>"$RESULTS"
@@ -36,4 +35,32 @@ for m in IANA-STORAGE-MEDIA-TYPE-MIB VM-MIB; do
     fi
 done
 rm -rf "$work"
+
+# mib/imports holds verbatim copies: byte for byte the reference copies, when
+# those are at hand (CI: ../shared/mibs).
+if [ -d "$TOP/../shared/mibs" ]; then
+    for f in "$TOP"/mib/imports/*.txt; do
+        if cmp -s "$f" "$TOP/../shared/mibs/$(basename "$f")"; then
+            echo "PASS mib-lint: mib/imports/$(basename "$f") is verbatim" >>"$RESULTS"
+        else
+            echo "  FAIL mib/imports/$(basename "$f") differs from ../shared/mibs"
+            echo "FAIL mib-lint: mib/imports/$(basename "$f") differs from ../shared/mibs" >>"$RESULTS"
+            rc=1
+        fi
+    done
+fi
+
+# mib/imports is what the package and make install ship for the Net-SNMP
+# tools: with it alone, VM-MIB must load with no message at all.
+out=$(cd /tmp && env -u MIBS HOME=/nonexistent MIBDIRS="$TOP/mib:$TOP/mib/imports" \
+    snmptranslate -m VM-MIB -On VM-MIB::vmNotifications 2>&1)
+if [ "$out" = ".1.3.6.1.2.1.236.0" ]; then
+    echo "  ok   mib/ and mib/imports alone resolve VM-MIB for Net-SNMP"
+    echo "PASS mib-lint: mib/imports is complete for Net-SNMP" >>"$RESULTS"
+else
+    echo "  FAIL mib/ and mib/imports alone do not resolve VM-MIB for Net-SNMP:"
+    echo "$out" | sed 's/^/    /'
+    echo "FAIL mib-lint: mib/imports is incomplete for Net-SNMP" >>"$RESULTS"
+    rc=1
+fi
 exit $rc

@@ -73,7 +73,10 @@ else
 fi
 
 echo "== Debian package"
-bash tests/package/t_deb.sh || true
+for t in tests/package/t_*.sh; do
+    echo "-- $(basename "$t")"
+    bash "$t" || true
+done
 
 echo "== valgrind: snmpd with the module over full walks and a reload"
 tests/valgrind.sh

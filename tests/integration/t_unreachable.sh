@@ -20,7 +20,9 @@ stop_agent
 # 2. A daemon that accepts the connection and then says nothing.
 sock=$VMMIB_RUNDIR/hang.sock
 rm -f "$sock"
-socat UNIX-LISTEN:"$sock",fork EXEC:"sleep 600" &
+# In a process group of its own: socat forks a `sleep` per connection, and
+# the group's id ends them all (ours only) at the end.
+setsid socat UNIX-LISTEN:"$sock",fork EXEC:"sleep 600" &
 socat_pid=$!
 wait_for "socket" 5 test -S "$sock"
 start_agent hung "vmMibUri qemu+unix:///system?socket=$sock
@@ -44,6 +46,5 @@ check_match "answers after a second reload" "[0-9]+:[0-9]+" "$(sget 1.3.6.1.2.1.
 t0=$SECONDS
 stop_agent
 check_true "snmpd stops promptly with libvirt hanging ($((SECONDS - t0)) s)" test $((SECONDS - t0)) -le 10
-kill $socat_pid 2>/dev/null
-pkill -f "sleep 600" 2>/dev/null
+kill -TERM -- -"$socat_pid" 2>/dev/null
 finish

@@ -37,15 +37,16 @@ mgr_need_packages() {
 
 # mgr_find_mibs: sets MGR_MIBDIRS (colon-separated: the project's mib/ first)
 # to directories that hold VM-MIB and every module it imports, directly or
-# indirectly.  Looks in mib/, $VMMIB_STD_MIBS, Net-SNMP's directories and
-# snmp-mibs-downloader's.  Returns 1 with the reason in MGR_SKIP when a module
+# indirectly.  Looks in mib/ and mib/imports/ (the source tree's), then
+# $VMMIB_STD_MIBS, the installed copies and snmp-mibs-downloader's.  Returns 1 with the reason in MGR_SKIP when a module
 # is nowhere.
 MGR_NEEDED_MIBS="VM-MIB IANA-STORAGE-MEDIA-TYPE-MIB SNMPv2-SMI SNMPv2-TC SNMPv2-CONF
 SNMP-FRAMEWORK-MIB UUID-TC-MIB IF-MIB IANAifType-MIB SNMPv2-MIB"
 mgr_find_mibs() {
     local d m found dirs=() missing=()
-    local cands=("$TOP/mib" ${VMMIB_STD_MIBS:+"$VMMIB_STD_MIBS"} /usr/share/snmp/mibs
-        /usr/share/snmp/mibs/ietf /usr/share/snmp/mibs/iana /var/lib/mibs/ietf /var/lib/mibs/iana)
+    local cands=("$TOP/mib" "$TOP/mib/imports" ${VMMIB_STD_MIBS:+"$VMMIB_STD_MIBS"} /usr/share/snmp/mibs
+        /usr/share/vmmib/mibs /usr/share/snmp/mibs/ietf /usr/share/snmp/mibs/iana /var/lib/mibs/ietf
+        /var/lib/mibs/iana)
     for m in $MGR_NEEDED_MIBS; do
         found=
         for d in "${cands[@]}"; do

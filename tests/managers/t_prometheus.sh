@@ -17,7 +17,7 @@
 # only, VMMIBHypervisorLost for B and C only.
 #
 # Needs the packages prometheus and prometheus-snmp-exporter (installed when
-# root) and the standard MIB modules VM-MIB imports (mib/ or $VMMIB_STD_MIBS);
+# root) and the MIB modules VM-MIB imports (mib/imports/, or $VMMIB_STD_MIBS);
 # skips, saying why, otherwise.  Every process it starts is stopped by PID.
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-managers.sh"

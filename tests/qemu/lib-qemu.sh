@@ -53,12 +53,10 @@ declare -A QEMU_WHY=(
 )
 # shellcheck disable=SC2034  # used by the t_*.sh scripts
 QEMU_PREFIX=vmmibq-   # every domain the fixture defines has this prefix
-# The session daemon's user.  Not lib.sh's default (vmmibtest): other tests'
-# stop_session_libvirtd does `pkill -KILL -u vmmibtest libvirtd`, which kills
-# every session daemon of that user, so a run of those tests at the same time
-# (several people testing on one machine) would kill ours mid-suite.
-# start_session_libvirtd creates the user (a system user without home or
-# shell) when it does not exist yet.
+# The session daemon's user (a system user without home or shell, created by
+# start_session_libvirtd when it does not exist yet).  Several runs of the
+# suite may use it at once: each run's daemons live in their own $LV_DIR and
+# are found and ended by PID only, never by user or name.
 LV_USER=${VMMIB_QEMU_USER:-vmmibqemu}
 
 # qemu_need_packages: 0 when everything is there (installing what is missing

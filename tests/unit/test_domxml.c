@@ -10,6 +10,8 @@
 #include <libxml/parser.h>
 
 #include "domxml.h"
+#include "snapshot.h"
+#include "state.h"
 
 /* As virt-install writes it. */
 static const char xml_libosinfo[] =
@@ -27,19 +29,19 @@ static const char xml_libosinfo[] =
     "  <os><type arch='x86_64' machine='pc-q35-7.2'>hvm</type></os>\n"
     "</domain>\n";
 
-static int parse(const char *xml, struct vm_def *def)
+static int parse(const char *xml, struct domxml_def *def)
 {
-    return vm_domxml_parse(xml, strlen(xml), def);
+    return domxml_parse(xml, strlen(xml), def);
 }
 
 static void test_libosinfo_id(void **state)
 {
     (void)state;
-    struct vm_def def;
+    struct domxml_def def;
     assert_int_equal(parse(xml_libosinfo, &def), 0);
     assert_non_null(def.os_type);
     assert_string_equal(def.os_type, "http://debian.org/debian/12");
-    vm_def_clear(&def);
+    domxml_clear(&def);
     assert_null(def.os_type);
 }
 
@@ -53,11 +55,11 @@ static void test_libosinfo_other_prefix(void **state)
         "<osi:libosinfo xmlns:osi='http://libosinfo.org/xmlns/libvirt/domain/1.0'>"
         "<osi:os id='http://microsoft.com/win/11'/></osi:libosinfo>"
         "</metadata></domain>";
-    struct vm_def def;
+    struct domxml_def def;
     assert_int_equal(parse(xml, &def), 0);
     assert_non_null(def.os_type);
     assert_string_equal(def.os_type, "http://microsoft.com/win/11");
-    vm_def_clear(&def);
+    domxml_clear(&def);
 }
 
 static void test_no_metadata(void **state)
@@ -65,10 +67,10 @@ static void test_no_metadata(void **state)
     (void)state;
     static const char xml[] = "<domain type='kvm'><name>plain</name>"
                               "<os><type>hvm</type></os></domain>";
-    struct vm_def def;
+    struct domxml_def def;
     assert_int_equal(parse(xml, &def), 0);
     assert_null(def.os_type);
-    vm_def_clear(&def);
+    domxml_clear(&def);
 }
 
 static void test_metadata_without_libosinfo(void **state)
@@ -78,16 +80,16 @@ static void test_metadata_without_libosinfo(void **state)
         "<domain type='kvm'><name>a</name><metadata>"
         "<app:info xmlns:app='http://example.org/app'><app:os id='ignored'/></app:info>"
         "</metadata></domain>";
-    struct vm_def def;
+    struct domxml_def def;
     assert_int_equal(parse(xml, &def), 0);
     assert_null(def.os_type);
-    vm_def_clear(&def);
+    domxml_clear(&def);
 
     /* Empty metadata, and a libosinfo block without an os element. */
     static const char empty[] = "<domain><metadata/></domain>";
     assert_int_equal(parse(empty, &def), 0);
     assert_null(def.os_type);
-    vm_def_clear(&def);
+    domxml_clear(&def);
 
     static const char no_os[] =
         "<domain><metadata>"
@@ -95,7 +97,7 @@ static void test_metadata_without_libosinfo(void **state)
         "</metadata></domain>";
     assert_int_equal(parse(no_os, &def), 0);
     assert_null(def.os_type);
-    vm_def_clear(&def);
+    domxml_clear(&def);
 
     /* An os element without an id. */
     static const char no_id[] =
@@ -104,7 +106,7 @@ static void test_metadata_without_libosinfo(void **state)
         "<libosinfo:os/></libosinfo:libosinfo></metadata></domain>";
     assert_int_equal(parse(no_id, &def), 0);
     assert_null(def.os_type);
-    vm_def_clear(&def);
+    domxml_clear(&def);
 }
 
 static void test_libosinfo_outside_metadata_ignored(void **state)
@@ -115,16 +117,16 @@ static void test_libosinfo_outside_metadata_ignored(void **state)
         "<libosinfo:libosinfo xmlns:libosinfo='http://libosinfo.org/xmlns/libvirt/domain/1.0'>"
         "<libosinfo:os id='http://debian.org/debian/12'/></libosinfo:libosinfo>"
         "</domain>";
-    struct vm_def def;
+    struct domxml_def def;
     assert_int_equal(parse(xml, &def), 0);
     assert_null(def.os_type);
-    vm_def_clear(&def);
+    domxml_clear(&def);
 }
 
 static void test_not_a_domain(void **state)
 {
     (void)state;
-    struct vm_def def;
+    struct domxml_def def;
     assert_int_equal(parse("<network><name>default</name></network>", &def), -1);
     assert_null(def.os_type);
     assert_int_equal(parse("<?xml version='1.0'?><domainsnapshot/>", &def), -1);
@@ -134,17 +136,17 @@ static void test_not_a_domain(void **state)
 static void test_garbage(void **state)
 {
     (void)state;
-    struct vm_def def;
+    struct domxml_def def;
     assert_int_equal(parse("this is not XML at all", &def), -1);
     assert_null(def.os_type);
     assert_int_equal(parse("", &def), -1);
     assert_null(def.os_type);
     assert_int_equal(parse("<domain><name>unterminated</domain>", &def), -1);
     assert_null(def.os_type);
-    assert_int_equal(vm_domxml_parse("<domain/>", 0, &def), -1);
+    assert_int_equal(domxml_parse("<domain/>", 0, &def), -1);
     assert_null(def.os_type);
     /* Truncated: only part of a valid document is given. */
-    assert_int_equal(vm_domxml_parse(xml_libosinfo, 40, &def), -1);
+    assert_int_equal(domxml_parse(xml_libosinfo, 40, &def), -1);
     assert_null(def.os_type);
 }
 
@@ -153,29 +155,29 @@ static void test_length_respected(void **state)
     (void)state;
     /* The text need not be NUL-terminated at len. */
     static const char xml[] = "<domain/>trailing garbage";
-    struct vm_def def;
-    assert_int_equal(vm_domxml_parse(xml, strlen("<domain/>"), &def), 0);
+    struct domxml_def def;
+    assert_int_equal(domxml_parse(xml, strlen("<domain/>"), &def), 0);
     assert_null(def.os_type);
-    vm_def_clear(&def);
+    domxml_clear(&def);
 }
 
 static void test_def_copy(void **state)
 {
     (void)state;
-    struct vm_def def, copy;
+    struct domxml_def def, copy;
     assert_int_equal(parse(xml_libosinfo, &def), 0);
-    assert_int_equal(vm_def_copy(&copy, &def), 0);
+    assert_int_equal(domxml_copy(&copy, &def), 0);
     assert_non_null(copy.os_type);
     assert_true(copy.os_type != def.os_type);
     assert_string_equal(copy.os_type, def.os_type);
-    vm_def_clear(&def);
-    vm_def_clear(&copy);
+    domxml_clear(&def);
+    domxml_clear(&copy);
 
     assert_int_equal(parse("<domain/>", &def), 0);
-    assert_int_equal(vm_def_copy(&copy, &def), 0);
+    assert_int_equal(domxml_copy(&copy, &def), 0);
     assert_null(copy.os_type);
-    vm_def_clear(&copy);
-    vm_def_clear(&def);
+    domxml_clear(&copy);
+    domxml_clear(&def);
 }
 
 static int group_teardown(void **state)
@@ -211,29 +213,29 @@ static const char xml_devices[] =
 static void test_disks(void **state)
 {
     (void)state;
-    struct vm_def def;
+    struct domxml_def def;
     assert_int_equal(parse(xml_devices, &def), 0);
     assert_int_equal(def.n_disks, 7);
     const struct {
         const char *target, *format, *resource, *file, *bus;
         int source, access, media;
     } want[] = {
-        {"vda", "qcow2", "/img/root.qcow2", "/img/root.qcow2", "virtio", VM_SRC_SPARSE,
-         VM_ACCESS_READWRITE, VM_MEDIA_HARDDISK},
-        {"sda", "raw", "/img/i.iso", "/img/i.iso", "sata", VM_SRC_RAW, VM_ACCESS_READONLY,
-         VM_MEDIA_OPTICAL},
-        {"fda", "raw", "/img/f.img", "/img/f.img", "fdc", VM_SRC_RAW, VM_ACCESS_READWRITE,
-         VM_MEDIA_FLOPPY},
-        {"sdb", "block", "/dev/sdz", NULL, "scsi", VM_SRC_BLOCK, VM_ACCESS_READWRITE,
-         VM_MEDIA_OTHER},
-        {"vdb", "raw", "rbd://ceph1:6789/pool/img", NULL, "virtio", VM_SRC_NETWORK,
-         VM_ACCESS_READWRITE, VM_MEDIA_HARDDISK},
-        {"vdc", "volume", "default/v.img", NULL, "virtio", VM_SRC_OTHER, VM_ACCESS_READWRITE,
-         VM_MEDIA_HARDDISK},
-        {"sdc", "raw", "", NULL, "ide", VM_SRC_RAW, VM_ACCESS_READONLY, VM_MEDIA_OPTICAL},
+        {"vda", "qcow2", "/img/root.qcow2", "/img/root.qcow2", "virtio", STATE_SRC_SPARSE,
+         STATE_ACCESS_READWRITE, STATE_MEDIA_HARDDISK},
+        {"sda", "raw", "/img/i.iso", "/img/i.iso", "sata", STATE_SRC_RAW, STATE_ACCESS_READONLY,
+         STATE_MEDIA_OPTICAL},
+        {"fda", "raw", "/img/f.img", "/img/f.img", "fdc", STATE_SRC_RAW, STATE_ACCESS_READWRITE,
+         STATE_MEDIA_FLOPPY},
+        {"sdb", "block", "/dev/sdz", NULL, "scsi", STATE_SRC_BLOCK, STATE_ACCESS_READWRITE,
+         STATE_MEDIA_OTHER},
+        {"vdb", "raw", "rbd://ceph1:6789/pool/img", NULL, "virtio", STATE_SRC_NETWORK,
+         STATE_ACCESS_READWRITE, STATE_MEDIA_HARDDISK},
+        {"vdc", "volume", "default/v.img", NULL, "virtio", STATE_SRC_OTHER, STATE_ACCESS_READWRITE,
+         STATE_MEDIA_HARDDISK},
+        {"sdc", "raw", "", NULL, "ide", STATE_SRC_RAW, STATE_ACCESS_READONLY, STATE_MEDIA_OPTICAL},
     };
     for (size_t i = 0; i < 7; i++) {
-        const struct vm_disk_def *d = &def.disks[i];
+        const struct domxml_disk *d = &def.disks[i];
         assert_string_equal(d->target, want[i].target);
         assert_string_equal(d->format, want[i].format);
         assert_string_equal(d->resource, want[i].resource);
@@ -246,13 +248,13 @@ static void test_disks(void **state)
         assert_int_equal(d->access, want[i].access);
         assert_int_equal(d->media, want[i].media);
     }
-    vm_def_clear(&def);
+    domxml_clear(&def);
 }
 
 static void test_nics(void **state)
 {
     (void)state;
-    struct vm_def def;
+    struct domxml_def def;
     assert_int_equal(parse(xml_devices, &def), 0);
     assert_int_equal(def.n_nics, 3);
     static const unsigned char mac0[6] = {0x52, 0x54, 0x00, 0xab, 0xcd, 0x01};
@@ -268,14 +270,14 @@ static void test_nics(void **state)
     assert_false(def.nics[2].has_mac);
     assert_string_equal(def.nics[2].source, "default");
 
-    struct vm_def copy;
-    assert_int_equal(vm_def_copy(&copy, &def), 0);
+    struct domxml_def copy;
+    assert_int_equal(domxml_copy(&copy, &def), 0);
     assert_int_equal(copy.n_disks, def.n_disks);
     assert_string_equal(copy.disks[4].resource, "rbd://ceph1:6789/pool/img");
     assert_ptr_not_equal(copy.disks[4].resource, def.disks[4].resource);
     assert_string_equal(copy.nics[0].source, "br0");
-    vm_def_clear(&copy);
-    vm_def_clear(&def);
+    domxml_clear(&copy);
+    domxml_clear(&def);
 }
 
 static void test_cpumap(void **state)
@@ -285,10 +287,10 @@ static void test_cpumap(void **state)
     const unsigned char map[2] = {0x06, 0x81}; /* CPUs 1, 2, 8, 15 */
     int want[16] = {0, 1, 1, 0, 0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 1};
     for (int c = 0; c < 16; c++)
-        assert_int_equal(vm_cpumap_has(map, 2, c), want[c]);
-    assert_false(vm_cpumap_has(map, 2, 16)); /* beyond the map */
-    assert_false(vm_cpumap_has(map, 2, -1));
-    assert_false(vm_cpumap_has(NULL, 2, 1));
+        assert_int_equal(snapshot_cpumap_has(map, 2, c), want[c]);
+    assert_false(snapshot_cpumap_has(map, 2, 16)); /* beyond the map */
+    assert_false(snapshot_cpumap_has(map, 2, -1));
+    assert_false(snapshot_cpumap_has(NULL, 2, 1));
 }
 
 int main(void)

@@ -13,13 +13,14 @@
 #include <unistd.h>
 
 #include "indexstore.h"
+#include "text.h"
 
 /* A temporary directory holding the index file of one test. */
 struct fixture {
     char dir[256];
     char path[300];
     char err[512];
-    struct vm_index_store store;
+    struct indexstore store;
 };
 
 static int setup(void **state)
@@ -34,7 +35,7 @@ static int setup(void **state)
         return -1;
     }
     snprintf(f->path, sizeof(f->path), "%s/vmmib-index.conf", f->dir);
-    vm_index_init(&f->store);
+    indexstore_init(&f->store);
     *state = f;
     return 0;
 }
@@ -43,7 +44,7 @@ static int teardown(void **state)
 {
     struct fixture *f = *state;
     char tmp[320];
-    vm_index_free(&f->store);
+    indexstore_free(&f->store);
     unlink(f->path);
     snprintf(tmp, sizeof(tmp), "%s.new", f->path);
     unlink(tmp);
@@ -63,21 +64,21 @@ static void make_uuid(unsigned char u[16], unsigned n)
     u[15] = (unsigned char)n;
 }
 
-static int32_t get_index(struct vm_index_store *s, unsigned n, int64_t now)
+static int32_t get_index(struct indexstore *s, unsigned n, int64_t now)
 {
     unsigned char u[16];
     make_uuid(u, n);
-    struct vm_index_entry *e = vm_index_get(s, u, now);
+    struct indexstore_entry *e = indexstore_get(s, u, now);
     assert_non_null(e);
     assert_memory_equal(e->uuid, u, 16);
     return e->index;
 }
 
-static struct vm_index_entry *find(struct vm_index_store *s, unsigned n)
+static struct indexstore_entry *find(struct indexstore *s, unsigned n)
 {
     unsigned char u[16];
     make_uuid(u, n);
-    return vm_index_find(s, u);
+    return indexstore_find(s, u);
 }
 
 static void write_file(const char *path, const char *text)
@@ -155,7 +156,7 @@ static void test_save_load_round_trip(void **state)
     assert_int_equal(get_index(&f->store, 2, 1001), 2);
     assert_int_equal(get_index(&f->store, 3, 1002), 3);
     find(&f->store, 2)->started = 999;
-    assert_int_equal(vm_index_save(&f->store, f->path, 1234, f->err, sizeof(f->err)), 0);
+    assert_int_equal(indexstore_save(&f->store, f->path, 1234, f->err, sizeof(f->err)), 0);
     assert_false(f->store.dirty);
     assert_int_equal(f->store.saved_at, 1234);
     /* Written through a temporary file that is renamed away. */
@@ -164,16 +165,16 @@ static void test_save_load_round_trip(void **state)
     assert_int_equal(access(tmp, F_OK), -1);
     assert_int_equal(access(f->path, F_OK), 0);
 
-    struct vm_index_store s2;
-    vm_index_init(&s2);
+    struct indexstore s2;
+    indexstore_init(&s2);
     f->err[0] = '\0';
-    assert_int_equal(vm_index_load(&s2, f->path, f->err, sizeof(f->err)), 0);
+    assert_int_equal(indexstore_load(&s2, f->path, f->err, sizeof(f->err)), 0);
     assert_string_equal(f->err, "");
     assert_int_equal(s2.count, 3);
     assert_int_equal(s2.next, 4);
     assert_false(s2.dirty);
     for (unsigned n = 1; n <= 3; n++) {
-        struct vm_index_entry *e = find(&s2, n);
+        struct indexstore_entry *e = find(&s2, n);
         assert_non_null(e);
         assert_int_equal(e->index, (int32_t)n);
         assert_int_equal(e->last_seen, 999 + (int64_t)n);
@@ -182,7 +183,7 @@ static void test_save_load_round_trip(void **state)
     /* Known VMs keep their index, the next new one continues the counter. */
     assert_int_equal(get_index(&s2, 2, 2000), 2);
     assert_int_equal(get_index(&s2, 4, 2000), 4);
-    vm_index_free(&s2);
+    indexstore_free(&s2);
 }
 
 static void test_counter_survives_forgotten_vms(void **state)
@@ -192,19 +193,19 @@ static void test_counter_survives_forgotten_vms(void **state)
      * written to the file still says 6. */
     for (unsigned n = 1; n <= 5; n++)
         assert_int_equal(get_index(&f->store, n, n <= 2 ? 5000 : 100), (int32_t)n);
-    vm_index_expire(&f->store, 5000, 3600);
+    indexstore_expire(&f->store, 5000, 3600);
     assert_int_equal(f->store.count, 2);
-    assert_int_equal(vm_index_save(&f->store, f->path, 5000, f->err, sizeof(f->err)), 0);
+    assert_int_equal(indexstore_save(&f->store, f->path, 5000, f->err, sizeof(f->err)), 0);
 
-    struct vm_index_store s2;
-    vm_index_init(&s2);
-    assert_int_equal(vm_index_load(&s2, f->path, f->err, sizeof(f->err)), 0);
+    struct indexstore s2;
+    indexstore_init(&s2);
+    assert_int_equal(indexstore_load(&s2, f->path, f->err, sizeof(f->err)), 0);
     assert_int_equal(s2.count, 2);
     assert_int_equal(s2.next, 6);
     /* A forgotten VM coming back is a new VM: index 6, not its old 3. */
     assert_int_equal(get_index(&s2, 3, 6000), 6);
     assert_int_equal(get_index(&s2, 99, 6000), 7);
-    vm_index_free(&s2);
+    indexstore_free(&s2);
 }
 
 static void test_load_missing_file(void **state)
@@ -213,7 +214,7 @@ static void test_load_missing_file(void **state)
     char missing[320];
     snprintf(missing, sizeof(missing), "%s/does-not-exist.conf", f->dir);
     f->err[0] = '\0';
-    assert_int_equal(vm_index_load(&f->store, missing, f->err, sizeof(f->err)), 0);
+    assert_int_equal(indexstore_load(&f->store, missing, f->err, sizeof(f->err)), 0);
     assert_int_equal(f->store.count, 0);
     assert_int_equal(f->store.next, 1);
     assert_false(f->store.dirty);
@@ -225,12 +226,12 @@ static void test_load_empty_and_comments(void **state)
 {
     struct fixture *f = *state;
     write_file(f->path, "");
-    assert_int_equal(vm_index_load(&f->store, f->path, f->err, sizeof(f->err)), 0);
+    assert_int_equal(indexstore_load(&f->store, f->path, f->err, sizeof(f->err)), 0);
     assert_int_equal(f->store.count, 0);
     assert_int_equal(f->store.next, 1);
 
     write_file(f->path, "# only a comment\n\n# and another\n");
-    assert_int_equal(vm_index_load(&f->store, f->path, f->err, sizeof(f->err)), 0);
+    assert_int_equal(indexstore_load(&f->store, f->path, f->err, sizeof(f->err)), 0);
     assert_int_equal(f->store.count, 0);
     assert_int_equal(f->store.next, 1);
 }
@@ -249,7 +250,7 @@ static void test_load_malformed_lines(void **state)
                         "next 2147483648\n"
                         "vm 00000000-0000-0000-0000-000000000005 5 100 50\n");
     f->err[0] = '\0';
-    assert_int_equal(vm_index_load(&f->store, f->path, f->err, sizeof(f->err)), -1);
+    assert_int_equal(indexstore_load(&f->store, f->path, f->err, sizeof(f->err)), -1);
     /* The message names the file and the first bad line. */
     char want[400];
     snprintf(want, sizeof(want), "%s:3:", f->path);
@@ -257,13 +258,13 @@ static void test_load_malformed_lines(void **state)
     /* The valid lines, before and after the bad ones, are kept. */
     assert_int_equal(f->store.count, 2);
     unsigned char u[16];
-    assert_int_equal(vm_uuid_parse("00000000-0000-0000-0000-000000000001", u), 0);
-    assert_non_null(vm_index_find(&f->store, u));
-    assert_int_equal(vm_index_find(&f->store, u)->index, 1);
-    assert_int_equal(vm_uuid_parse("00000000-0000-0000-0000-000000000005", u), 0);
-    assert_non_null(vm_index_find(&f->store, u));
-    assert_int_equal(vm_index_find(&f->store, u)->index, 5);
-    assert_int_equal(vm_index_find(&f->store, u)->started, 50);
+    assert_int_equal(text_uuid_parse("00000000-0000-0000-0000-000000000001", u), 0);
+    assert_non_null(indexstore_find(&f->store, u));
+    assert_int_equal(indexstore_find(&f->store, u)->index, 1);
+    assert_int_equal(text_uuid_parse("00000000-0000-0000-0000-000000000005", u), 0);
+    assert_non_null(indexstore_find(&f->store, u));
+    assert_int_equal(indexstore_find(&f->store, u)->index, 5);
+    assert_int_equal(indexstore_find(&f->store, u)->started, 50);
     assert_int_equal(f->store.next, 10);
 }
 
@@ -275,7 +276,7 @@ static void test_load_first_bad_line_number(void **state)
                         "vm 00000000-0000-0000-0000-000000000002 2 100 0\n"
                         "\n"
                         "garbage\n");
-    assert_int_equal(vm_index_load(&f->store, f->path, f->err, sizeof(f->err)), -1);
+    assert_int_equal(indexstore_load(&f->store, f->path, f->err, sizeof(f->err)), -1);
     char want[400];
     snprintf(want, sizeof(want), "%s:5:", f->path);
     assert_non_null(strstr(f->err, want));
@@ -290,19 +291,19 @@ static void test_load_duplicate_index_rejected(void **state)
                         "vm 00000000-0000-0000-0000-000000000001 1 100 0\n"
                         "vm 00000000-0000-0000-0000-000000000002 1 100 0\n"
                         "vm 00000000-0000-0000-0000-000000000003 2 100 0\n");
-    assert_int_equal(vm_index_load(&f->store, f->path, f->err, sizeof(f->err)), -1);
+    assert_int_equal(indexstore_load(&f->store, f->path, f->err, sizeof(f->err)), -1);
     char want[400];
     snprintf(want, sizeof(want), "%s:3:", f->path);
     assert_non_null(strstr(f->err, want));
     assert_int_equal(f->store.count, 2);
     unsigned char u[16];
-    assert_int_equal(vm_uuid_parse("00000000-0000-0000-0000-000000000001", u), 0);
-    assert_int_equal(vm_index_find(&f->store, u)->index, 1);
-    assert_int_equal(vm_uuid_parse("00000000-0000-0000-0000-000000000002", u), 0);
-    assert_null(vm_index_find(&f->store, u));
+    assert_int_equal(text_uuid_parse("00000000-0000-0000-0000-000000000001", u), 0);
+    assert_int_equal(indexstore_find(&f->store, u)->index, 1);
+    assert_int_equal(text_uuid_parse("00000000-0000-0000-0000-000000000002", u), 0);
+    assert_null(indexstore_find(&f->store, u));
     /* The rejected VM, when it shows up, gets a fresh index. */
-    assert_non_null(vm_index_get(&f->store, u, 200));
-    assert_int_equal(vm_index_find(&f->store, u)->index, 3);
+    assert_non_null(indexstore_get(&f->store, u, 200));
+    assert_int_equal(indexstore_find(&f->store, u)->index, 3);
 }
 
 static void test_load_duplicate_uuid_rejected(void **state)
@@ -311,7 +312,7 @@ static void test_load_duplicate_uuid_rejected(void **state)
     write_file(f->path, "next 5\n"
                         "vm 00000000-0000-0000-0000-000000000001 1 100 0\n"
                         "vm 00000000-0000-0000-0000-000000000001 4 100 0\n");
-    assert_int_equal(vm_index_load(&f->store, f->path, f->err, sizeof(f->err)), -1);
+    assert_int_equal(indexstore_load(&f->store, f->path, f->err, sizeof(f->err)), -1);
     char want[400];
     snprintf(want, sizeof(want), "%s:3:", f->path);
     assert_non_null(strstr(f->err, want));
@@ -327,21 +328,21 @@ static void test_load_counter_above_indexes(void **state)
     write_file(f->path, "next 2\n"
                         "vm 00000000-0000-0000-0000-000000000001 7 100 0\n"
                         "vm 00000000-0000-0000-0000-000000000002 3 100 0\n");
-    assert_int_equal(vm_index_load(&f->store, f->path, f->err, sizeof(f->err)), 0);
+    assert_int_equal(indexstore_load(&f->store, f->path, f->err, sizeof(f->err)), 0);
     assert_int_equal(f->store.next, 8);
-    vm_index_free(&f->store);
+    indexstore_free(&f->store);
 
     write_file(f->path, "vm 00000000-0000-0000-0000-000000000001 7 100 0\n"
                         "vm 00000000-0000-0000-0000-000000000002 3 100 0\n"
                         "next 2\n");
-    assert_int_equal(vm_index_load(&f->store, f->path, f->err, sizeof(f->err)), 0);
+    assert_int_equal(indexstore_load(&f->store, f->path, f->err, sizeof(f->err)), 0);
     assert_int_equal(f->store.next, 8);
-    vm_index_free(&f->store);
+    indexstore_free(&f->store);
 
     /* A counter ahead of the indexes is kept. */
     write_file(f->path, "next 50\n"
                         "vm 00000000-0000-0000-0000-000000000001 7 100 0\n");
-    assert_int_equal(vm_index_load(&f->store, f->path, f->err, sizeof(f->err)), 0);
+    assert_int_equal(indexstore_load(&f->store, f->path, f->err, sizeof(f->err)), 0);
     assert_int_equal(f->store.next, 50);
 }
 
@@ -352,13 +353,13 @@ static void test_load_exhausted_counter_any_order(void **state)
      * lines are ordered. */
     write_file(f->path, "next 5\n"
                         "vm 00000000-0000-0000-0000-000000000001 2147483647 100 0\n");
-    assert_int_equal(vm_index_load(&f->store, f->path, f->err, sizeof(f->err)), 0);
+    assert_int_equal(indexstore_load(&f->store, f->path, f->err, sizeof(f->err)), 0);
     assert_int_equal(f->store.next, -1);
-    vm_index_free(&f->store);
+    indexstore_free(&f->store);
 
     write_file(f->path, "vm 00000000-0000-0000-0000-000000000001 2147483647 100 0\n"
                         "next 5\n");
-    assert_int_equal(vm_index_load(&f->store, f->path, f->err, sizeof(f->err)), 0);
+    assert_int_equal(indexstore_load(&f->store, f->path, f->err, sizeof(f->err)), 0);
     /* "The counter must stay above every index on file" (indexstore.c). */
     assert_int_equal(f->store.next, -1);
     /* So the next VM gets the smallest free index, 1. */
@@ -378,7 +379,7 @@ static void test_load_long_comment_line(void **state)
     strcat(text, "\nnext 3\nvm 00000000-0000-0000-0000-000000000001 2 100 0\n");
     write_file(f->path, text);
     f->err[0] = '\0';
-    assert_int_equal(vm_index_load(&f->store, f->path, f->err, sizeof(f->err)), 0);
+    assert_int_equal(indexstore_load(&f->store, f->path, f->err, sizeof(f->err)), 0);
     assert_string_equal(f->err, "");
     assert_int_equal(f->store.count, 1);
     assert_int_equal(f->store.next, 3);
@@ -391,7 +392,7 @@ static void test_save_unwritable(void **state)
     snprintf(bad, sizeof(bad), "%s/no-such-dir/index.conf", f->dir);
     assert_int_equal(get_index(&f->store, 1, 1), 1);
     f->err[0] = '\0';
-    assert_int_equal(vm_index_save(&f->store, bad, 10, f->err, sizeof(f->err)), -1);
+    assert_int_equal(indexstore_save(&f->store, bad, 10, f->err, sizeof(f->err)), -1);
     assert_true(strlen(f->err) > 0);
     assert_non_null(strstr(f->err, "no-such-dir"));
     /* Still dirty: nothing was written. */
@@ -407,26 +408,26 @@ static void test_expire(void **state)
     assert_int_equal(get_index(&f->store, 1, 100), 1);
     assert_int_equal(get_index(&f->store, 2, 150), 2);
     assert_int_equal(get_index(&f->store, 3, 200), 3);
-    assert_int_equal(vm_index_save(&f->store, f->path, 200, f->err, sizeof(f->err)), 0);
+    assert_int_equal(indexstore_save(&f->store, f->path, 200, f->err, sizeof(f->err)), 0);
     assert_false(f->store.dirty);
 
     /* Nothing older than the retention: nothing goes, not dirty. */
-    vm_index_expire(&f->store, 150, 100);
+    indexstore_expire(&f->store, 150, 100);
     assert_int_equal(f->store.count, 3);
     assert_false(f->store.dirty);
 
     /* Seen exactly `retention` ago is kept; one second more is gone. */
-    vm_index_expire(&f->store, 200, 100);
+    indexstore_expire(&f->store, 200, 100);
     assert_int_equal(f->store.count, 3);
     assert_false(f->store.dirty);
-    vm_index_expire(&f->store, 201, 100);
+    indexstore_expire(&f->store, 201, 100);
     assert_int_equal(f->store.count, 2);
     assert_true(f->store.dirty);
     assert_null(find(&f->store, 1));
     assert_non_null(find(&f->store, 2));
     assert_non_null(find(&f->store, 3));
 
-    vm_index_expire(&f->store, 400, 100);
+    indexstore_expire(&f->store, 400, 100);
     assert_int_equal(f->store.count, 0);
 
     /* The next new VM gets a fresh index, not 1. */
@@ -442,7 +443,7 @@ static void test_expired_index_not_reused(void **state)
     assert_int_equal(get_index(&f->store, 2, 100), 2);
     assert_int_equal(get_index(&f->store, 3, 100), 3);
     assert_int_equal(get_index(&f->store, 3, 1000), 3);
-    vm_index_expire(&f->store, 1000, 10);
+    indexstore_expire(&f->store, 1000, 10);
     assert_int_equal(f->store.count, 1);
     /* 1 and 2 are free but may still be in a manager's cache. */
     assert_int_equal(get_index(&f->store, 10, 1000), 4);
@@ -465,7 +466,7 @@ static void test_counter_exhaustion(void **state)
 
     /* Counter exhausted: the smallest index no remembered VM holds. */
     assert_int_equal(get_index(&f->store, 5, 1000), 4);
-    vm_index_expire(&f->store, 1000, 10); /* forgets 1 and 2 */
+    indexstore_expire(&f->store, 1000, 10); /* forgets 1 and 2 */
     assert_int_equal(get_index(&f->store, 6, 1000), 1);
     assert_int_equal(get_index(&f->store, 7, 1000), 2);
     assert_int_equal(get_index(&f->store, 8, 1000), 5);
@@ -475,15 +476,15 @@ static void test_counter_exhaustion(void **state)
     assert_int_equal(get_index(&f->store, 3, 1000), 3);
 
     /* The exhausted counter survives a save and load. */
-    assert_int_equal(vm_index_save(&f->store, f->path, 1000, f->err, sizeof(f->err)), 0);
-    struct vm_index_store s2;
-    vm_index_init(&s2);
-    assert_int_equal(vm_index_load(&s2, f->path, f->err, sizeof(f->err)), 0);
+    assert_int_equal(indexstore_save(&f->store, f->path, 1000, f->err, sizeof(f->err)), 0);
+    struct indexstore s2;
+    indexstore_init(&s2);
+    assert_int_equal(indexstore_load(&s2, f->path, f->err, sizeof(f->err)), 0);
     assert_int_equal(s2.next, -1);
     assert_int_equal(s2.count, f->store.count);
     assert_int_equal(find(&s2, 4)->index, INT32_MAX);
     assert_int_equal(get_index(&s2, 9, 1000), 6);
-    vm_index_free(&s2);
+    indexstore_free(&s2);
 }
 
 static void test_counter_taken_index_skipped(void **state)
@@ -506,16 +507,16 @@ static void test_uuid_round_trip(void **state)
     const char *text = "6a1f2b3c-4d5e-6f70-8192-a3b4c5d6e7f8";
     unsigned char u[16];
     char out[37];
-    assert_int_equal(vm_uuid_parse(text, u), 0);
+    assert_int_equal(text_uuid_parse(text, u), 0);
     static const unsigned char want[16] = {0x6a, 0x1f, 0x2b, 0x3c, 0x4d, 0x5e, 0x6f, 0x70,
                                            0x81, 0x92, 0xa3, 0xb4, 0xc5, 0xd6, 0xe7, 0xf8};
     assert_memory_equal(u, want, 16);
     memset(out, 'z', sizeof(out));
-    vm_uuid_format(u, out);
+    text_uuid_format(u, out);
     assert_string_equal(out, text);
 
     /* Upper case is read, lower case is written. */
-    assert_int_equal(vm_uuid_parse("6A1F2B3C-4D5E-6F70-8192-A3B4C5D6E7F8", u), 0);
+    assert_int_equal(text_uuid_parse("6A1F2B3C-4D5E-6F70-8192-A3B4C5D6E7F8", u), 0);
     assert_memory_equal(u, want, 16);
 
     /* All byte values survive. */
@@ -523,14 +524,14 @@ static void test_uuid_round_trip(void **state)
         unsigned char v[16], w[16];
         for (int i = 0; i < 16; i++)
             v[i] = (unsigned char)(b + (unsigned)i * 17);
-        vm_uuid_format(v, out);
+        text_uuid_format(v, out);
         assert_int_equal(strlen(out), 36);
-        assert_int_equal(vm_uuid_parse(out, w), 0);
+        assert_int_equal(text_uuid_parse(out, w), 0);
         assert_memory_equal(v, w, 16);
     }
 
     static const unsigned char zero[16] = {0};
-    vm_uuid_format(zero, out);
+    text_uuid_format(zero, out);
     assert_string_equal(out, "00000000-0000-0000-0000-000000000000");
 }
 
@@ -538,16 +539,16 @@ static void test_uuid_parse_rejects_bad(void **state)
 {
     (void)state;
     unsigned char u[16];
-    assert_int_equal(vm_uuid_parse("", u), -1);
-    assert_int_equal(vm_uuid_parse("-", u), -1);
-    assert_int_equal(vm_uuid_parse("6a1f2b3c", u), -1);
+    assert_int_equal(text_uuid_parse("", u), -1);
+    assert_int_equal(text_uuid_parse("-", u), -1);
+    assert_int_equal(text_uuid_parse("6a1f2b3c", u), -1);
     /* 31 hex digits */
-    assert_int_equal(vm_uuid_parse("6a1f2b3c-4d5e-6f70-8192-a3b4c5d6e7f", u), -1);
+    assert_int_equal(text_uuid_parse("6a1f2b3c-4d5e-6f70-8192-a3b4c5d6e7f", u), -1);
     /* non-hex characters */
-    assert_int_equal(vm_uuid_parse("6a1f2b3c-4d5e-6f70-8192-a3b4c5d6e7fg", u), -1);
-    assert_int_equal(vm_uuid_parse("g a1f2b3c-4d5e-6f70-8192-a3b4c5d6e7f8", u), -1);
-    assert_int_equal(vm_uuid_parse("6a1f2b3c 4d5e 6f70 8192 a3b4c5d6e7f8", u), -1);
-    assert_int_equal(vm_uuid_parse("not-a-uuid", u), -1);
+    assert_int_equal(text_uuid_parse("6a1f2b3c-4d5e-6f70-8192-a3b4c5d6e7fg", u), -1);
+    assert_int_equal(text_uuid_parse("g a1f2b3c-4d5e-6f70-8192-a3b4c5d6e7f8", u), -1);
+    assert_int_equal(text_uuid_parse("6a1f2b3c 4d5e 6f70 8192 a3b4c5d6e7f8", u), -1);
+    assert_int_equal(text_uuid_parse("not-a-uuid", u), -1);
 }
 
 static void test_uuid_parse_rejects_trailing(void **state)
@@ -555,9 +556,9 @@ static void test_uuid_parse_rejects_trailing(void **state)
     (void)state;
     unsigned char u[16];
     /* Anything after the 32nd hex digit makes it not a UUID. */
-    assert_int_equal(vm_uuid_parse("6a1f2b3c-4d5e-6f70-8192-a3b4c5d6e7f80", u), -1);
-    assert_int_equal(vm_uuid_parse("6a1f2b3c-4d5e-6f70-8192-a3b4c5d6e7f8-0000", u), -1);
-    assert_int_equal(vm_uuid_parse("6a1f2b3c-4d5e-6f70-8192-a3b4c5d6e7f8junk", u), -1);
+    assert_int_equal(text_uuid_parse("6a1f2b3c-4d5e-6f70-8192-a3b4c5d6e7f80", u), -1);
+    assert_int_equal(text_uuid_parse("6a1f2b3c-4d5e-6f70-8192-a3b4c5d6e7f8-0000", u), -1);
+    assert_int_equal(text_uuid_parse("6a1f2b3c-4d5e-6f70-8192-a3b4c5d6e7f8junk", u), -1);
 }
 
 static void test_load_rejects_uuid_with_trailing(void **state)
@@ -566,7 +567,7 @@ static void test_load_rejects_uuid_with_trailing(void **state)
     write_file(f->path, "next 3\n"
                         "vm 00000000-0000-0000-0000-000000000001 1 100 0\n"
                         "vm 00000000-0000-0000-0000-000000000002xyz 2 100 0\n");
-    assert_int_equal(vm_index_load(&f->store, f->path, f->err, sizeof(f->err)), -1);
+    assert_int_equal(indexstore_load(&f->store, f->path, f->err, sizeof(f->err)), -1);
     assert_int_equal(f->store.count, 1);
 }
 

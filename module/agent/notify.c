@@ -1,0 +1,176 @@
+#include "notify.h"
+
+#include <net-snmp/net-snmp-config.h>
+#include <net-snmp/net-snmp-includes.h>
+#include <net-snmp/agent/net-snmp-agent-includes.h>
+
+#include <stdlib.h>
+
+#include "../model/text.h"
+#include "oids.h"
+#include "set.h"
+
+enum { TRUTH_TRUE = 1, TRUTH_FALSE = 2 };
+
+static long per_vm_enabled = TRUTH_TRUE;
+static long bulk_enabled = TRUTH_FALSE;
+static netsnmp_handler_registration *per_vm_reg, *bulk_reg;
+
+/* ---- the enable switches ---- */
+
+static void switch_reserve(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r)
+{
+    if (r->requestvb->type != ASN_INTEGER)
+        netsnmp_set_request_error(reqinfo, r, SNMP_ERR_WRONGTYPE);
+    else if (r->requestvb->val_len != sizeof(long) || (*r->requestvb->val.integer != TRUTH_TRUE &&
+                                                       *r->requestvb->val.integer != TRUTH_FALSE))
+        netsnmp_set_request_error(reqinfo, r, SNMP_ERR_WRONGVALUE);
+}
+
+static void switch_action(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, long *value,
+                          const char *name)
+{
+    /* Keep the old value for UNDO on the request itself. */
+    long *old = malloc(sizeof(*old));
+    if (!old) {
+        netsnmp_set_request_error(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE);
+        return;
+    }
+    *old = *value;
+    netsnmp_request_add_list_data(r, netsnmp_create_data_list("vmmib:old", old, free));
+    *value = *r->requestvb->val.integer;
+    /* A change of what the agent sends is audited like a VM's (-LOw). */
+    char who[256];
+    set_requester(reqinfo, who, sizeof(who));
+    snmp_log(LOG_WARNING, "vmmib: SET %s.0 = %ld by %s: done\n", name, *value, who);
+}
+
+static int switch_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
+                          netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
+{
+    long *value = handler->myvoid;
+    for (netsnmp_request_info *r = requests; r; r = r->next) {
+        if (r->processed)
+            continue;
+        long *old;
+        switch (reqinfo->mode) {
+        case MODE_GET:
+            snmp_set_var_typed_integer(r->requestvb, ASN_INTEGER, *value);
+            break;
+        case MODE_SET_RESERVE1:
+            switch_reserve(reqinfo, r);
+            break;
+        case MODE_SET_ACTION:
+            switch_action(reqinfo, r, value, reginfo->handlerName);
+            break;
+        case MODE_SET_UNDO:
+            if ((old = netsnmp_request_get_list_data(r, "vmmib:old")))
+                *value = *old;
+            break;
+        default: /* RESERVE2, COMMIT, FREE: nothing to do */
+            break;
+        }
+    }
+    return SNMP_ERR_NOERROR;
+}
+
+static netsnmp_handler_registration *register_switch(const char *name, oid sub, long *value)
+{
+    oid o[] = {OIDS_OBJECTS, sub};
+    netsnmp_mib_handler *h = netsnmp_create_handler(name, switch_handler);
+    if (!h)
+        return NULL;
+    h->myvoid = value;
+    netsnmp_handler_registration *reg =
+        netsnmp_handler_registration_create(name, h, o, OID_LENGTH(o), HANDLER_CAN_RWRITE);
+    if (!reg) {
+        netsnmp_handler_free(h);
+        return NULL;
+    }
+    if (netsnmp_register_scalar(reg) != MIB_REGISTERED_OK)
+        return NULL;
+    return reg;
+}
+
+int notify_register(bool per_vm, bool bulk)
+{
+    per_vm_enabled = per_vm ? TRUTH_TRUE : TRUTH_FALSE;
+    bulk_enabled = bulk ? TRUTH_TRUE : TRUTH_FALSE;
+    per_vm_reg =
+        register_switch("vmPerVMNotificationsEnabled", OIDS_PER_VM_ENABLED, &per_vm_enabled);
+    bulk_reg = register_switch("vmBulkNotificationsEnabled", OIDS_BULK_ENABLED, &bulk_enabled);
+    return per_vm_reg && bulk_reg ? 0 : -1;
+}
+
+void notify_unregister(void)
+{
+    if (per_vm_reg)
+        netsnmp_unregister_handler(per_vm_reg);
+    if (bulk_reg)
+        netsnmp_unregister_handler(bulk_reg);
+    per_vm_reg = bulk_reg = NULL;
+}
+
+/* ---- sending ---- */
+
+static const oid snmptrap_oid[] = {OIDS_SNMP_TRAP_OID};
+
+static void add_column(netsnmp_variable_list **vars, unsigned column, int32_t index, u_char type,
+                       const void *value, size_t len)
+{
+    oid o[] = {OIDS_OBJECTS, OIDS_VM_TABLE, 1, column, (oid)index};
+    snmp_varlist_add_variable(vars, o, OID_LENGTH(o), type, value, len);
+}
+
+static void send_per_vm(const struct change_vm *c)
+{
+    netsnmp_variable_list *vars = NULL;
+    oid trap[] = {OIDS_NOTIFICATIONS, (oid)c->notification};
+    long prev = c->prev_oper, persistent = c->persistent;
+    snmp_varlist_add_variable(&vars, snmptrap_oid, OID_LENGTH(snmptrap_oid), ASN_OBJECT_ID, trap,
+                              sizeof(trap));
+    add_column(&vars, OIDS_VM_NAME, c->index, ASN_OCTET_STR, c->name, text_admin_len(c->name));
+    add_column(&vars, OIDS_VM_UUID, c->index, ASN_OCTET_STR, c->uuid, 16);
+    add_column(&vars, OIDS_VM_OPER_STATE, c->index, ASN_INTEGER, &prev, sizeof(prev));
+    if (c->notification == STATE_NOTIFY_DELETED)
+        add_column(&vars, OIDS_VM_PERSISTENT, c->index, ASN_INTEGER, &persistent,
+                   sizeof(persistent));
+    DEBUGMSGTL(("vmmib/notify", "per-VM notification %d for vmIndex %d (was %s)\n", c->notification,
+                (int)c->index, state_oper_name(c->prev_oper)));
+    send_v2trap(vars);
+    snmp_free_varbind(vars);
+}
+
+static void send_bulk(int number, const int32_t *indexes, size_t n)
+{
+    size_t cap = 0;
+    for (size_t i = 0; i < n; i++)
+        if (indexes[i] > 0 && (size_t)(indexes[i] - 1) / 8 + 1 > cap)
+            cap = (size_t)(indexes[i] - 1) / 8 + 1;
+    unsigned char *bits = malloc(cap ? cap : 1);
+    if (!bits)
+        return;
+    size_t len = change_bitmap(indexes, n, bits, cap);
+    netsnmp_variable_list *vars = NULL;
+    oid trap[] = {OIDS_NOTIFICATIONS, (oid)(OIDS_BULK_OFFSET + number)};
+    oid affected[] = {OIDS_OBJECTS, OIDS_AFFECTED_VMS, 0};
+    snmp_varlist_add_variable(&vars, snmptrap_oid, OID_LENGTH(snmptrap_oid), ASN_OBJECT_ID, trap,
+                              sizeof(trap));
+    snmp_varlist_add_variable(&vars, affected, OID_LENGTH(affected), ASN_OCTET_STR, bits, len);
+    DEBUGMSGTL(
+        ("vmmib/notify", "bulk notification %d for %zu VMs\n", OIDS_BULK_OFFSET + number, n));
+    send_v2trap(vars);
+    snmp_free_varbind(vars);
+    free(bits);
+}
+
+void notify_send(const struct change_list *changes)
+{
+    if (per_vm_enabled == TRUTH_TRUE)
+        for (size_t i = 0; i < changes->n_vm; i++)
+            send_per_vm(&changes->vm[i]);
+    if (bulk_enabled == TRUTH_TRUE)
+        for (int k = 1; k <= STATE_NOTIFY_DELETED; k++)
+            if (changes->n_bulk[k])
+                send_bulk(k, changes->bulk[k], changes->n_bulk[k]);
+}

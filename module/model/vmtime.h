@@ -1,0 +1,15 @@
+/* Clocks: CLOCK_BOOTTIME for intervals (it keeps counting through suspend
+ * and never jumps), the wall clock for what is persisted, and deadlines for
+ * pthread timed waits (which take CLOCK_REALTIME). */
+#ifndef VMMIB_MODEL_VMTIME_H
+#define VMMIB_MODEL_VMTIME_H
+
+#include <stdint.h>
+#include <time.h>
+
+int64_t vmtime_boot_ms(void);
+int64_t vmtime_wall_s(void);
+/* CLOCK_REALTIME, ms from now. */
+struct timespec vmtime_deadline(int64_t ms);
+
+#endif

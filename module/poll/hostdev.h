@@ -1,0 +1,20 @@
+/* What the host's kernel says about a VM's devices: the filesystem an image
+ * file lives on, and the ifindex of a host-side network device and of the
+ * bridge or link it hangs off.  Poll thread; no libvirt, no Net-SNMP. */
+#ifndef VMMIB_POLL_HOSTDEV_H
+#define VMMIB_POLL_HOSTDEV_H
+
+#include <stdint.h>
+
+/* The mount point of the filesystem holding path (malloc'd), or NULL when
+ * the file cannot be reached. */
+char *hostdev_mount_of(const char *path);
+
+/* Kernel ifindex of a network device (= IF-MIB ifIndex on Linux), 0 = none. */
+int32_t hostdev_ifindex(const char *dev);
+
+/* The parent of an existing device: the bridge it is enslaved to, else the
+ * link it sits on (macvtap), else 0. */
+int32_t hostdev_parent(const char *dev, int32_t self);
+
+#endif

@@ -1,0 +1,634 @@
+/* Worker thread: libvirt connection, reconnect with backoff, one raw
+ * snapshot per request; libvirt's event loop thread for lifecycle events,
+ * keepalive and close notices.  See poller.h. */
+#define _GNU_SOURCE
+#include "poller.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <libvirt/libvirt.h>
+#include <libvirt/virterror.h>
+
+#include "../model/state.h"
+#include "../model/vmtime.h"
+#include "collect.h"
+
+#define BACKOFF_MAX_S 60
+/* Rounds triggered by events come at most this often. */
+#define EVENT_ROUND_MIN_MS 1000
+/* Events kept between two rounds; beyond that only the next poll counts. */
+#define EVENTS_MAX 65536
+
+struct poller {
+    pthread_t thread;
+    pthread_mutex_t lock;
+    pthread_cond_t cond;
+    int pipe_rd, pipe_wr;
+    int refs; /* main thread + worker; the last one frees */
+
+    /* under lock */
+    bool stop;
+    bool requested;
+    int64_t busy_since;
+    struct snapshot *done;
+    bool ev_stop;         /* the event loop thread should end */
+    virConnectPtr shared; /* in-process driver only: the live connection, for SET actions */
+    int in_process;       /* -1 unknown (never connected), 0 no, 1 yes */
+    char *writes_refused; /* why libvirt refused read-write access, or NULL */
+    struct snapshot_event *events; /* from the event loop thread, for the next round */
+    size_t n_events, cap_events;
+
+    /* worker only */
+    char *uri;
+    bool read_write;
+    virConnectPtr conn;
+    unsigned failures;
+    int64_t retry_at_ms;
+    int64_t hv_init_ms;
+    bool local;
+    char *hv_software, *hv_version, *conn_uri;
+    struct defcache *defs;
+    int callback_id; /* lifecycle event registration, -1 = none */
+    bool close_cb;   /* close callback registered */
+    int64_t last_round_ms;
+
+    /* main thread only */
+    pthread_t evthread;
+    bool ev_started;
+};
+
+static void silent_error(void *opaque, virErrorPtr err)
+{
+    (void)opaque;
+    (void)err; /* errors are read with virGetLastError where they matter */
+}
+
+static char *last_error(const char *what)
+{
+    const char *msg = virGetLastErrorMessage();
+    char *out = NULL;
+    if (asprintf(&out, "%s: %s", what, msg ? msg : "unknown libvirt error") < 0)
+        return NULL;
+    return out;
+}
+
+static void poller_unref(struct poller *p)
+{
+    pthread_mutex_lock(&p->lock);
+    int left = --p->refs;
+    pthread_mutex_unlock(&p->lock);
+    if (left > 0)
+        return;
+    if (p->conn)
+        virConnectClose(p->conn);
+    defcache_free(p->defs);
+    snapshot_free(p->done);
+    if (p->shared)
+        virConnectClose(p->shared);
+    free(p->events);
+    if (p->pipe_rd >= 0)
+        close(p->pipe_rd);
+    if (p->pipe_wr >= 0)
+        close(p->pipe_wr);
+    free(p->uri);
+    free(p->hv_software);
+    free(p->hv_version);
+    free(p->conn_uri);
+    free(p->writes_refused);
+    pthread_cond_destroy(&p->cond);
+    pthread_mutex_destroy(&p->lock);
+    free(p);
+}
+
+/* Is this URI served on this host (no host part)?  Then the hypervisor was
+ * initialised when the host booted. */
+static bool uri_is_local(const char *uri)
+{
+    if (!uri)
+        return true;
+    const char *sep = strstr(uri, "://");
+    if (!sep)
+        return true;
+    return sep[3] == '/' || sep[3] == '\0';
+}
+
+static void on_close(virConnectPtr conn, int reason, void *opaque);
+
+static void disconnect(struct poller *p)
+{
+    if (p->conn) {
+        /* Our callbacks must not outlive the connection (nor the module). */
+        if (p->callback_id >= 0)
+            virConnectDomainEventDeregisterAny(p->conn, p->callback_id);
+        if (p->close_cb)
+            virConnectUnregisterCloseCallback(p->conn, on_close);
+        p->callback_id = -1;
+        p->close_cb = false;
+        pthread_mutex_lock(&p->lock);
+        virConnectPtr shared = p->shared;
+        p->shared = NULL;
+        pthread_mutex_unlock(&p->lock);
+        if (shared)
+            virConnectClose(shared);
+        virConnectClose(p->conn);
+        p->conn = NULL;
+    }
+}
+
+/* Ask for a round from a libvirt callback (event loop thread). */
+static void wake_worker(struct poller *p)
+{
+    p->requested = true;
+    pthread_cond_signal(&p->cond);
+}
+
+/* A lifecycle event: note the state it announces and ask for a round now,
+ * so changes arrive without waiting for the poll interval and short-lived
+ * states are seen.  Runs on the event loop thread; makes no libvirt call
+ * that talks to the daemon. */
+static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
+{
+    (void)conn;
+    struct poller *p = opaque;
+    unsigned char uuid[VIR_UUID_BUFLEN];
+    if (virDomainGetUUID(dom, uuid) < 0)
+        return 0;
+    pthread_mutex_lock(&p->lock);
+    if (p->n_events == p->cap_events && p->cap_events < EVENTS_MAX) {
+        size_t ncap = p->cap_events ? p->cap_events * 2 : 64;
+        struct snapshot_event *n = realloc(p->events, ncap * sizeof(*n));
+        if (n) {
+            p->events = n;
+            p->cap_events = ncap;
+        }
+    }
+    if (p->n_events < p->cap_events) {
+        memcpy(p->events[p->n_events].uuid, uuid, 16);
+        p->events[p->n_events].oper = state_oper_from_event(event, detail);
+        p->events[p->n_events].received_ms = vmtime_boot_ms();
+        p->n_events++;
+    }
+    wake_worker(p);
+    pthread_mutex_unlock(&p->lock);
+    return 0;
+}
+
+/* The daemon closed the connection: find out now, not at the next poll. */
+static void on_close(virConnectPtr conn, int reason, void *opaque)
+{
+    (void)conn;
+    (void)reason;
+    struct poller *p = opaque;
+    pthread_mutex_lock(&p->lock);
+    wake_worker(p);
+    pthread_mutex_unlock(&p->lock);
+}
+
+static void schedule_retry(struct poller *p)
+{
+    unsigned shift = p->failures < 7 ? p->failures : 7;
+    int64_t delay = (int64_t)1 << shift; /* 1, 2, 4 ... seconds */
+    if (delay > BACKOFF_MAX_S)
+        delay = BACKOFF_MAX_S;
+    p->failures++;
+    p->retry_at_ms = vmtime_boot_ms() + delay * 1000;
+}
+
+/* Write access asks for a read-write connection.  When libvirt refuses it
+ * (snmpd's user lacks write rights: on Debian, polkit grants them to the
+ * libvirt group) monitoring goes on over a read-only one, and why writes
+ * are refused is kept for the round to say. */
+static virConnectPtr open_connection(struct poller *p)
+{
+    if (!p->read_write)
+        return virConnectOpenReadOnly(p->uri);
+    virConnectPtr c = virConnectOpen(p->uri);
+    if (c) {
+        pthread_mutex_lock(&p->lock);
+        free(p->writes_refused);
+        p->writes_refused = NULL;
+        pthread_mutex_unlock(&p->lock);
+        return c;
+    }
+    char *why = last_error("read-write connection refused");
+    c = virConnectOpenReadOnly(p->uri);
+    pthread_mutex_lock(&p->lock);
+    free(p->writes_refused);
+    p->writes_refused = c ? why : NULL;
+    pthread_mutex_unlock(&p->lock);
+    if (!c)
+        free(why);
+    return c;
+}
+
+static int try_connect(struct poller *p, char **error)
+{
+    if (p->retry_at_ms && vmtime_boot_ms() < p->retry_at_ms) {
+        *error = strdup("waiting to reconnect");
+        return -1;
+    }
+    virConnectPtr c = open_connection(p);
+    if (!c) {
+        *error = last_error("cannot connect to hypervisor");
+        schedule_retry(p);
+        return -1;
+    }
+    p->conn = c;
+    p->failures = 0;
+    p->retry_at_ms = 0;
+    /* Remote connections: notice a dead or hung daemon within ~20 s. */
+    virConnectSetKeepAlive(c, 5, 3);
+    p->callback_id = virConnectDomainEventRegisterAny(
+        c, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), p, NULL);
+    p->close_cb = virConnectRegisterCloseCallback(c, on_close, p, NULL) == 0;
+    /* The test driver lives in this process and each of its connections is
+     * a private hypervisor: SET actions must use this very connection.  A
+     * remote connection is never shared: libvirt's client crashes when two
+     * threads use one that keepalive closes (the control thread opens its
+     * own instead). */
+    char *canonical = virConnectGetURI(c);
+    bool in_process = canonical && strncmp(canonical, "test://", 7) == 0;
+    free(canonical);
+    pthread_mutex_lock(&p->lock);
+    p->in_process = in_process;
+    if (in_process && virConnectRef(c) == 0)
+        p->shared = c;
+    pthread_mutex_unlock(&p->lock);
+
+    free(p->hv_software);
+    free(p->hv_version);
+    free(p->conn_uri);
+    p->hv_software = p->hv_version = p->conn_uri = NULL;
+
+    const char *type = virConnectGetType(c);
+    p->hv_software = strdup(type ? type : "");
+    unsigned long ver = 0;
+    if (virConnectGetVersion(c, &ver) == 0 && ver > 0) {
+        if (asprintf(&p->hv_version, "%lu.%lu.%lu", ver / 1000000, (ver / 1000) % 1000,
+                     ver % 1000) < 0)
+            p->hv_version = NULL;
+    }
+    if (!p->hv_version)
+        p->hv_version = strdup("");
+    p->conn_uri = virConnectGetURI(c);
+    /* A local hypervisor (KVM, Xen, LXC) came up with the host; a remote one
+     * or the in-process test driver was (as far as we can know) initialised
+     * when we connected. */
+    bool local = uri_is_local(p->conn_uri) && strncmp(p->conn_uri ? p->conn_uri : "", "test:", 5);
+    p->hv_init_ms = local ? 0 : vmtime_boot_ms();
+    /* The test driver runs in this process: its pointers resolve here too. */
+    p->local = uri_is_local(p->conn_uri);
+    return 0;
+}
+
+static struct snapshot *poll_once(struct poller *p)
+{
+    struct snapshot *s = snapshot_new();
+    if (!s)
+        return NULL;
+    /* Events so far belong to this round: they happened before it reads. */
+    pthread_mutex_lock(&p->lock);
+    struct snapshot_event *events = p->events;
+    size_t n_events = p->n_events;
+    p->events = NULL;
+    p->n_events = p->cap_events = 0;
+    pthread_mutex_unlock(&p->lock);
+    size_t kept = 0;
+    for (size_t i = 0; i < n_events; i++) {
+        /* Any event may come with a new definition (started, defined...). */
+        defcache_invalidate(p->defs, events[i].uuid);
+        if (events[i].oper)
+            events[kept++] = events[i];
+    }
+    s->events = events;
+    s->n_events = kept;
+
+    if (!p->conn && try_connect(p, &s->error) < 0)
+        goto disconnected;
+
+    if (collect_round(p->conn, p->defs, s) != 0) {
+        /* A dead connection is reopened; a live one that failed once is kept. */
+        if (virConnectIsAlive(p->conn) != 1)
+            disconnect(p);
+        goto disconnected;
+    }
+    if (virConnectIsAlive(p->conn) != 1) {
+        /* The daemon went away during the round: what we read is partial. */
+        s->error = strdup("connection to the hypervisor was lost");
+        disconnect(p);
+        for (size_t i = 0; i < s->count; i++)
+            snapshot_row_clear(&s->rows[i]);
+        s->count = 0;
+        goto disconnected;
+    }
+    s->connected = true;
+    goto out;
+
+disconnected:
+    s->connected = false;
+out:
+    s->uri = p->conn_uri ? strdup(p->conn_uri) : (p->uri ? strdup(p->uri) : NULL);
+    pthread_mutex_lock(&p->lock);
+    s->writes_refused = p->writes_refused ? strdup(p->writes_refused) : NULL;
+    pthread_mutex_unlock(&p->lock);
+    s->hv_software = p->hv_software ? strdup(p->hv_software) : NULL;
+    s->hv_version = p->hv_version ? strdup(p->hv_version) : NULL;
+    s->hv_known = p->hv_software != NULL;
+    s->hv_init_ms = p->hv_init_ms;
+    s->local = p->local;
+    s->taken_ms = vmtime_boot_ms();
+    return s;
+}
+
+/* An uncollected older round is superseded by s, but its events still
+ * happened: they go in front of s's.  Under lock. */
+static void supersede(struct poller *p, struct snapshot *s)
+{
+    struct snapshot *old = p->done;
+    if (old && s && old->n_events) {
+        struct snapshot_event *all = malloc((old->n_events + s->n_events) * sizeof(*all));
+        if (all) {
+            memcpy(all, old->events, old->n_events * sizeof(*all));
+            if (s->n_events)
+                memcpy(all + old->n_events, s->events, s->n_events * sizeof(*all));
+            free(s->events);
+            s->events = all;
+            s->n_events += old->n_events;
+        }
+    }
+    snapshot_free(old);
+    p->done = s;
+}
+
+static void *worker(void *arg)
+{
+    struct poller *p = arg;
+    pthread_mutex_lock(&p->lock);
+    for (;;) {
+        while (!p->stop && !p->requested)
+            pthread_cond_wait(&p->cond, &p->lock);
+        if (p->stop)
+            break;
+        /* Event bursts cost one round a second, not one round an event. */
+        int64_t wait_ms = p->last_round_ms + EVENT_ROUND_MIN_MS - vmtime_boot_ms();
+        if (p->last_round_ms && wait_ms > 0) {
+            struct timespec until = vmtime_deadline(wait_ms);
+            while (!p->stop && pthread_cond_timedwait(&p->cond, &p->lock, &until) == 0)
+                ;
+            if (p->stop)
+                break;
+        }
+        p->requested = false;
+        p->busy_since = vmtime_boot_ms();
+        pthread_mutex_unlock(&p->lock);
+
+        int64_t began = vmtime_boot_ms();
+        struct snapshot *s = poll_once(p);
+        if (s)
+            s->round_ms = vmtime_boot_ms() - began;
+
+        pthread_mutex_lock(&p->lock);
+        p->busy_since = 0;
+        p->last_round_ms = vmtime_boot_ms();
+        if (p->stop) {
+            snapshot_free(s);
+            break;
+        }
+        supersede(p, s);
+        char byte = 1;
+        if (write(p->pipe_wr, &byte, 1) < 0 && errno != EAGAIN) {
+            /* The pipe is non-blocking: full means a wake-up is pending anyway. */
+        }
+    }
+    pthread_mutex_unlock(&p->lock);
+    disconnect(p);
+    poller_unref(p);
+    return NULL;
+}
+
+/* The event loop thread: runs libvirt's loop until told to stop. */
+static void *event_loop(void *arg)
+{
+    struct poller *p = arg;
+    for (;;) {
+        pthread_mutex_lock(&p->lock);
+        bool stop = p->ev_stop;
+        pthread_mutex_unlock(&p->lock);
+        if (stop)
+            break;
+        if (virEventRunDefaultImpl() < 0)
+            usleep(100 * 1000); /* never spin on a broken loop */
+    }
+    poller_unref(p);
+    return NULL;
+}
+
+static void wake_loop(int timer, void *opaque)
+{
+    (void)timer;
+    (void)opaque; /* only here to make one loop iteration return */
+}
+
+/* Stop and join the event loop thread.  A zero timeout makes the blocked
+ * iteration return; it is removed again before this code can go away. */
+static void stop_event_loop(struct poller *p)
+{
+    if (!p->ev_started)
+        return;
+    pthread_mutex_lock(&p->lock);
+    p->ev_stop = true;
+    pthread_mutex_unlock(&p->lock);
+    int timer = virEventAddTimeout(0, wake_loop, NULL, NULL);
+    pthread_join(p->evthread, NULL);
+    if (timer >= 0)
+        virEventRemoveTimeout(timer);
+    p->ev_started = false;
+}
+
+/* The poller without its threads; NULL with err set. */
+static struct poller *poller_new(const char *uri, bool read_write, char *err, size_t errlen)
+{
+    struct poller *p = calloc(1, sizeof(*p));
+    int fds[2] = {-1, -1};
+    if (!p || pipe2(fds, O_CLOEXEC | O_NONBLOCK) < 0) {
+        snprintf(err, errlen, p ? "pipe: %s" : "%s", p ? strerror(errno) : "out of memory");
+        free(p);
+        return NULL;
+    }
+    pthread_mutex_init(&p->lock, NULL);
+    pthread_cond_init(&p->cond, NULL);
+    p->pipe_rd = fds[0];
+    p->pipe_wr = fds[1];
+    p->refs = 1;
+    p->callback_id = -1;
+    p->in_process = -1;
+    p->read_write = read_write;
+    p->uri = uri ? strdup(uri) : NULL;
+    p->defs = defcache_new();
+    if (!p->defs || (uri && !p->uri)) {
+        snprintf(err, errlen, "out of memory");
+        poller_unref(p);
+        return NULL;
+    }
+    return p;
+}
+
+/* The event loop thread and the worker, with every signal blocked: they
+ * must not take signals meant for snmpd (SIGHUP, SIGTERM).  0 or errno. */
+static int start_threads(struct poller *p)
+{
+    /* libvirt's own event loop (glib), run by a thread of ours: lifecycle
+     * events, keepalive and close notices of remote connections.  It must
+     * be registered before any connection is opened; registering it again
+     * after a reload only re-installs the same libvirt functions. */
+    bool events = virEventRegisterDefaultImpl() == 0;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    p->refs++; /* the worker's */
+    if (events) {
+        p->refs++;
+        if (pthread_create(&p->evthread, NULL, event_loop, p) == 0)
+            p->ev_started = true;
+        else
+            p->refs--;
+    }
+    int rc = pthread_create(&p->thread, NULL, worker, p);
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0) {
+        p->refs--;
+        stop_event_loop(p);
+    }
+    return rc;
+}
+
+struct poller *poller_start(const char *uri, bool read_write, char *err, size_t errlen)
+{
+    struct poller *p = poller_new(uri, read_write, err, errlen);
+    if (!p)
+        return NULL;
+    if (virInitialize() < 0) {
+        snprintf(err, errlen, "libvirt failed to initialise");
+        poller_unref(p);
+        return NULL;
+    }
+    /* libvirt prints every error to stderr by default; we log what matters. */
+    virSetErrorFunc(NULL, silent_error);
+    int rc = start_threads(p);
+    if (rc != 0) {
+        snprintf(err, errlen, "cannot start the libvirt thread: %s", strerror(rc));
+        virSetErrorFunc(NULL, NULL);
+        poller_unref(p);
+        return NULL;
+    }
+    return p;
+}
+
+int poller_fd(const struct poller *p)
+{
+    return p->pipe_rd;
+}
+
+void *poller_conn_ref(struct poller *p)
+{
+    pthread_mutex_lock(&p->lock);
+    virConnectPtr c = p->shared;
+    if (c && virConnectRef(c) != 0)
+        c = NULL;
+    pthread_mutex_unlock(&p->lock);
+    return c;
+}
+
+int poller_in_process(struct poller *p)
+{
+    pthread_mutex_lock(&p->lock);
+    int v = p->in_process;
+    pthread_mutex_unlock(&p->lock);
+    return v;
+}
+
+const char *poller_uri(const struct poller *p)
+{
+    return p->uri;
+}
+
+void poller_kick(struct poller *p)
+{
+    pthread_mutex_lock(&p->lock);
+    wake_worker(p);
+    pthread_mutex_unlock(&p->lock);
+}
+
+bool poller_request(struct poller *p)
+{
+    pthread_mutex_lock(&p->lock);
+    bool accepted = !p->requested && p->busy_since == 0;
+    if (accepted) {
+        p->requested = true;
+        pthread_cond_signal(&p->cond);
+    }
+    pthread_mutex_unlock(&p->lock);
+    return accepted;
+}
+
+struct snapshot *poller_take(struct poller *p)
+{
+    char buf[64];
+    while (read(p->pipe_rd, buf, sizeof(buf)) > 0)
+        ;
+    pthread_mutex_lock(&p->lock);
+    struct snapshot *s = p->done;
+    p->done = NULL;
+    pthread_mutex_unlock(&p->lock);
+    return s;
+}
+
+int64_t poller_busy_since(struct poller *p)
+{
+    pthread_mutex_lock(&p->lock);
+    int64_t t = p->busy_since;
+    pthread_mutex_unlock(&p->lock);
+    return t;
+}
+
+/* Keep this object mapped after dlclose: a detached worker still runs its code. */
+void poller_pin_module(void)
+{
+    Dl_info info;
+    if (dladdr((void *)poller_pin_module, &info) && info.dli_fname)
+        dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+}
+
+bool poller_stop(struct poller *p, int timeout_ms)
+{
+    pthread_mutex_lock(&p->lock);
+    p->stop = true;
+    pthread_cond_signal(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+
+    struct timespec deadline = vmtime_deadline(timeout_ms);
+    bool joined = pthread_timedjoin_np(p->thread, NULL, &deadline) == 0;
+    /* The worker has deregistered its callbacks if it ended; a stuck one
+     * does its RPC I/O itself and needs no loop to finish. */
+    stop_event_loop(p);
+    if (!joined) {
+        /* Stuck in a libvirt call (hung daemon).  It exits and frees the poller
+         * when the call returns; until then this code must stay mapped, and
+         * libvirt must not call back into it. */
+        poller_pin_module();
+        pthread_detach(p->thread);
+    } else {
+        virSetErrorFunc(NULL, NULL);
+    }
+    poller_unref(p);
+    return joined;
+}
