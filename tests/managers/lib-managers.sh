@@ -69,11 +69,12 @@ mgr_find_mibs() {
     MGR_MIBDIRS=$(IFS=:; echo "${dirs[*]}")
 }
 
-# free_tcp_port: a TCP port nothing listens on (loopback).
+# free_tcp_port: a TCP port nothing listens on (loopback), below 32768
+# (zabbix_server refuses a ListenPort above 32767).
 free_tcp_port() {
     local p
     for _ in $(seq 50); do
-        p=$((20000 + RANDOM % 20000))
+        p=$((20000 + RANDOM % 12768))
         if ! ss -Hltn "sport = :$p" 2>/dev/null | grep -q .; then echo "$p"; return; fi
     done
     echo 19999
