@@ -87,10 +87,33 @@ static void value_text(const netsnmp_variable_list *vb, char *buf, size_t len)
         snprintf(buf, len, "(not an INTEGER)");
 }
 
+/* The error's name alone: Net-SNMP's snmp_errstring() adds a generic
+ * explanation that can mislead in the journal (resourceUnavailable "is likely
+ * a out-of-memory failure within the agent"); the log gives the real reason. */
+static const char *error_name(int err)
+{
+    switch (err) {
+    case SNMP_ERR_WRONGTYPE:
+        return "wrongType";
+    case SNMP_ERR_WRONGVALUE:
+        return "wrongValue";
+    case SNMP_ERR_NOCREATION:
+        return "noCreation";
+    case SNMP_ERR_INCONSISTENTVALUE:
+        return "inconsistentValue";
+    case SNMP_ERR_RESOURCEUNAVAILABLE:
+        return "resourceUnavailable";
+    case SNMP_ERR_NOTWRITABLE:
+        return "notWritable";
+    default:
+        return snmp_errstring(err);
+    }
+}
+
 static void refuse(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, int err,
                    const char *what, const char *why)
 {
-    snmp_log(LOG_WARNING, "vmmib: control: %s refused (%s): %s\n", what, snmp_errstring(err), why);
+    snmp_log(LOG_WARNING, "vmmib: control: %s refused (%s): %s\n", what, error_name(err), why);
     netsnmp_set_request_error(reqinfo, r, err);
 }
 
