@@ -16,12 +16,24 @@ static struct admin_plan verdict(enum admin_verdict v, const char *why)
 }
 
 static const char *const inconsistent_state = "the transition makes no sense from the VM's state";
+static const char *const crashed_held =
+    "the VM crashed and libvirt keeps its process: destroy(5) releases it";
+
+/* A crashed VM whose process libvirt preserved (on_crash preserve): to
+ * libvirt it is active, so it cannot be started, and no guest answers a
+ * shutdown request; only destroy(5) ends it. */
+static bool crashed_held_by_libvirt(const struct snapshot_row *row)
+{
+    return row->oper == STATE_OPER_CRASHED && row->lv_active;
+}
 
 static struct admin_plan to_running(const struct snapshot_row *row)
 {
     int oper = row->oper;
     if (oper == STATE_OPER_RUNNING)
         return verdict(ADMIN_NOOP, NULL);
+    if (crashed_held_by_libvirt(row))
+        return verdict(ADMIN_INCONSISTENT, crashed_held);
     if (oper == STATE_OPER_PAUSED)
         return act(ADMIN_RESUME, ADMIN_SUSPEND, STATE_ADMIN_RUNNING);
     if (oper == STATE_OPER_SHUTDOWN || oper == STATE_OPER_CRASHED ||
@@ -54,6 +66,9 @@ static struct admin_plan to_suspended(const struct snapshot_row *row)
 static struct admin_plan to_shutdown(const struct snapshot_row *row)
 {
     int oper = row->oper;
+    /* Never noError for nothing: a held crashed VM is not shut down. */
+    if (crashed_held_by_libvirt(row))
+        return verdict(ADMIN_INCONSISTENT, crashed_held);
     if (oper == STATE_OPER_SHUTDOWN || oper == STATE_OPER_SHUTTINGDOWN ||
         oper == STATE_OPER_CRASHED)
         return verdict(ADMIN_NOOP, NULL);
@@ -61,13 +76,18 @@ static struct admin_plan to_shutdown(const struct snapshot_row *row)
         return act(ADMIN_SHUTDOWN, ADMIN_NONE, STATE_ADMIN_SHUTDOWN);
     if (oper == STATE_OPER_SUSPENDED && row->lv_state == LV_SHUTOFF && row->has_managed_save)
         return act(ADMIN_MSAVE_REMOVE, ADMIN_NONE, STATE_ADMIN_SHUTDOWN);
+    if (oper == STATE_OPER_SUSPENDED && row->lv_state == LV_PMSUSPENDED)
+        return verdict(ADMIN_INCONSISTENT, "the guest sleeps (PM suspend) and cannot shut down: "
+                                           "wake it with running(1), or destroy(5) it");
     return verdict(ADMIN_INCONSISTENT, inconsistent_state);
 }
 
 static struct admin_plan to_destroyed(const struct snapshot_row *row)
 {
-    /* The draft's destroy(5): afterwards vmAdminState reads shutdown(4). */
-    if (state_is_active(row->oper))
+    /* The draft's destroy(5): afterwards vmAdminState reads shutdown(4).
+     * Whatever libvirt holds a process for is destroyed: also a guest
+     * asleep (PM suspend) and a crashed VM libvirt preserved. */
+    if (state_is_active(row->oper) || row->lv_active)
         return act(ADMIN_DESTROY, ADMIN_NONE, STATE_ADMIN_SHUTDOWN);
     return verdict(ADMIN_NOOP, NULL);
 }

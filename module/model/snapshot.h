@@ -42,6 +42,8 @@ struct snapshot_row {
     char *name;
     struct domxml_def def;
     int lv_state, lv_reason; /* as libvirt reported, for the admin plan and logs */
+    bool lv_active;          /* libvirt holds a running instance (a process) for it: also
+                                a PM-suspended domain, or a crashed one libvirt preserved */
     bool has_managed_save;
     int oper;       /* VirtualMachineOperState */
     int admin;      /* VirtualMachineAdminState as served: a request, else admin_oper */

@@ -335,6 +335,18 @@ static int read_state(virDomainPtr dom, virDomainStatsRecordPtr rec, const struc
     return 0;
 }
 
+/* Paused with reason MIGRATION: is a job (migration) really under way?  A
+ * domain restored from a save made while it was paused stays so with no
+ * job at all.  Asked only then; a driver that cannot tell keeps libvirt's
+ * word (migrating). */
+static bool migration_idle(virDomainPtr dom, int state, int reason)
+{
+    if (state != VIR_DOMAIN_PAUSED || reason != VIR_DOMAIN_PAUSED_MIGRATION)
+        return false;
+    virDomainJobInfo job;
+    return virDomainGetJobInfo(dom, &job) == 0 && job.type == VIR_DOMAIN_JOB_NONE;
+}
+
 /* Memory, vCPU counts and CPU time. */
 static int read_sizes(virDomainPtr dom, virDomainStatsRecordPtr rec, bool active,
                       struct snapshot_row *row)
@@ -427,8 +439,10 @@ static int read_domain(virConnectPtr conn, struct defcache *cache, const struct 
                   (state != VIR_DOMAIN_CRASHED || virDomainGetID(dom) != (unsigned int)-1);
     if (read_sizes(dom, rec, active, row) != 0)
         goto failed;
+    row->lv_active = active;
     row->has_managed_save = !active && virDomainHasManagedSaveImage(dom, 0) == 1;
-    row->oper = state_oper_from_libvirt(state, row->lv_reason, row->has_managed_save);
+    row->oper = state_oper_from_libvirt(state, row->lv_reason, row->has_managed_save,
+                                        migration_idle(dom, state, row->lv_reason));
     /* A VM that is not running has used no CPU since it stopped (RFC 7666
      * allows the discontinuity); never show a stale running figure. */
     if (!state_is_active(row->oper))
