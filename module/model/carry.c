@@ -146,16 +146,26 @@ static void keep_stale(struct snapshot_row *row, const struct snapshot_row *old,
         row->def.os_type = strdup("");
 }
 
-/* A VM that starts gets a fresh start time; one that stopped loses it. */
+/* vmUpTime counts from the last change of vmAdminState from shutdown(4)
+ * to running(1) (RFC 7666): a VM that stops (shutdown, crashed) loses its
+ * start time, and the next state it is seen in after that starts the
+ * clock.  Pausing, saving to disk (suspended) and restoring do not restart
+ * it: the time counts on while the VM is saved, as the RFC defines it, so
+ * that "now - vmUpTime" stays the moment the VM was started.  A VM found
+ * up (running, paused or saved) when vmmib first sees it counts from then:
+ * libvirt does not report start times.  Unknown and other states keep
+ * what was known. */
 static void start_time(struct snapshot_row *row, struct indexstore_entry *e,
                        struct indexstore *store, int64_t now)
 {
-    bool active = state_is_active(row->oper);
-    if (active && e->started == 0) {
+    if (state_is_stopped(row->oper)) {
+        if (e->started != 0) {
+            e->started = 0;
+            store->dirty = true;
+        }
+    } else if (row->oper != STATE_OPER_UNKNOWN && row->oper != STATE_OPER_OTHER &&
+               e->started == 0) {
         e->started = now;
-        store->dirty = true;
-    } else if (!active && e->started != 0) {
-        e->started = 0;
         store->dirty = true;
     }
 }

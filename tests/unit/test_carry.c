@@ -108,23 +108,47 @@ static void test_stale_row_keeps_values(void **state)
     assert_int_equal(got->reported_oper, STATE_OPER_PAUSED);
 }
 
+/* One round of VM 1 alone in state oper: its start time afterwards. */
+static int64_t started_after(struct rounds *r, int oper)
+{
+    struct snapshot *s = snapfix_new(1);
+    snapfix_add(s, 1, oper, 0);
+    return snapfix_vm(round_of(r, s), 1)->started;
+}
+
 static void test_start_times(void **state)
 {
     struct rounds *r = *state;
-    struct snapshot *s = snapfix_new(1);
-    snapfix_add(s, 1, STATE_OPER_SHUTDOWN, 0);
-    assert_int_equal(snapfix_vm(round_of(r, s), 1)->started, 0);
-    s = snapfix_new(1);
-    snapfix_add(s, 1, STATE_OPER_RUNNING, 0);
+    assert_int_equal(started_after(r, STATE_OPER_SHUTDOWN), 0);
     int64_t when = r->wall;
-    assert_int_equal(snapfix_vm(round_of(r, s), 1)->started, when);
+    assert_int_equal(started_after(r, STATE_OPER_RUNNING), when);
     assert_true(r->store.dirty);
-    s = snapfix_new(1);
-    snapfix_add(s, 1, STATE_OPER_PAUSED, 0); /* pausing does not restart the clock */
-    assert_int_equal(snapfix_vm(round_of(r, s), 1)->started, when);
-    s = snapfix_new(1);
-    snapfix_add(s, 1, STATE_OPER_SHUTDOWN, 0);
-    assert_int_equal(snapfix_vm(round_of(r, s), 1)->started, 0);
+    /* Issue 11 point 3: vmUpTime counts from the last change of vmAdminState
+     * from shutdown to running (RFC 7666).  Pausing, a managed save and the
+     * restore do not restart it; it counts on while the VM is saved. */
+    static const int up[] = {STATE_OPER_PAUSED,    STATE_OPER_RUNNING,     STATE_OPER_SUSPENDING,
+                             STATE_OPER_SUSPENDED, STATE_OPER_RESUMING,    STATE_OPER_RUNNING,
+                             STATE_OPER_MIGRATING, STATE_OPER_UNKNOWN,     STATE_OPER_OTHER,
+                             STATE_OPER_PREPARING, STATE_OPER_SHUTTINGDOWN};
+    for (size_t i = 0; i < sizeof(up) / sizeof(up[0]); i++)
+        assert_int_equal(started_after(r, up[i]), when);
+    /* Stopping ends it; the next start begins anew. */
+    assert_int_equal(started_after(r, STATE_OPER_SHUTDOWN), 0);
+    when = r->wall;
+    assert_int_equal(started_after(r, STATE_OPER_RUNNING), when);
+    assert_int_equal(started_after(r, STATE_OPER_CRASHED), 0);
+    assert_int_equal(started_after(r, STATE_OPER_UNKNOWN), 0); /* unknown keeps "stopped" */
+}
+
+/* A VM first seen saved (or paused) is up: it counts from then, and its
+ * restore does not restart the clock. */
+static void test_start_time_first_seen_saved(void **state)
+{
+    struct rounds *r = *state;
+    int64_t when = r->wall;
+    assert_int_equal(started_after(r, STATE_OPER_SUSPENDED), when);
+    assert_int_equal(started_after(r, STATE_OPER_RESUMING), when);
+    assert_int_equal(started_after(r, STATE_OPER_RUNNING), when);
 }
 
 static void test_device_subindexes(void **state)
@@ -251,6 +275,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_indexes_sorted_and_stable, setup, teardown),
         cmocka_unit_test_setup_teardown(test_stale_row_keeps_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_start_times, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_start_time_first_seen_saved, setup, teardown),
         cmocka_unit_test_setup_teardown(test_device_subindexes, setup, teardown),
         cmocka_unit_test_setup_teardown(test_request_shown_until_reached, setup, teardown),
         cmocka_unit_test_setup_teardown(test_request_cancelled, setup, teardown),
