@@ -170,21 +170,6 @@ static void start_time(struct snapshot_row *row, struct indexstore_entry *e,
     }
 }
 
-/* What change detection compares: the last state libvirt reported. */
-static void reported_state(struct snapshot_row *row, const struct snapshot_row *old)
-{
-    if (row->oper != STATE_OPER_UNKNOWN) {
-        row->reported_oper = row->oper;
-        row->reported_ms = row->read_ms;
-    } else if (old) {
-        row->reported_oper = old->reported_oper;
-        row->reported_ms = old->reported_ms;
-    } else {
-        row->reported_oper = 0;
-        row->reported_ms = 0;
-    }
-}
-
 /* 0, or -1 when the row is dropped (no vmIndex left for it). */
 static int carry_row(const struct snapshot *prev, struct snapshot *raw, struct snapshot_row *row,
                      struct indexstore *store, struct carry_clock now, struct carry_report *rep)
@@ -212,7 +197,8 @@ static int carry_row(const struct snapshot *prev, struct snapshot *raw, struct s
     row->started = e->started;
     if (!row->stale)
         device_indexes(row, old);
-    reported_state(row, old);
+    /* Until change detection records what this round reports. */
+    row->reported_oper = old ? old->reported_oper : 0;
     return 0;
 }
 

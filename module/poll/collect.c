@@ -22,7 +22,6 @@ struct bulk {
     virDomainStatsRecordPtr *recs;
     struct bulk_rec *by_uuid; /* sorted by UUID */
     int n;
-    int64_t read_ms; /* when the call was made */
 };
 
 static int cmp_bulk(const void *a, const void *b)
@@ -33,7 +32,6 @@ static int cmp_bulk(const void *a, const void *b)
 static void bulk_load(virConnectPtr conn, struct bulk *b)
 {
     memset(b, 0, sizeof(*b));
-    b->read_ms = vmtime_boot_ms();
     unsigned stats = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL |
                      VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BLOCK;
     /* Without ENFORCE_STATS the driver silently leaves out what it lacks. */
@@ -320,13 +318,11 @@ static void read_nics(virConnectPtr conn, bool active, struct snapshot_row *row)
 /* ---- one domain ---- */
 
 /* State and reason, from the bulk answer or asked for. */
-static int read_state(virDomainPtr dom, virDomainStatsRecordPtr rec, const struct bulk *b,
-                      struct snapshot_row *row)
+static int read_state(virDomainPtr dom, virDomainStatsRecordPtr rec, struct snapshot_row *row)
 {
     int state = 0, reason = 0;
-    row->read_ms = vmtime_boot_ms();
     if (stat_int(rec, "state.state", &state) && stat_int(rec, "state.reason", &reason)) {
-        row->read_ms = b->read_ms; /* the bulk answer's time */
+        /* the bulk answer's */
     } else if (virDomainGetState(dom, &state, &reason, 0) < 0) {
         return -1;
     }
@@ -430,7 +426,7 @@ static int read_domain(virConnectPtr conn, struct defcache *cache, const struct 
     const char *name = virDomainGetName(dom);
     row->name = strdup(name ? name : "");
     virDomainStatsRecordPtr rec = bulk_find(b, row->uuid);
-    if (read_state(dom, rec, b, row) != 0)
+    if (read_state(dom, rec, row) != 0)
         goto failed;
     /* Active from the state just read; a crashed domain is active only if
      * libvirt preserved it. */
