@@ -242,6 +242,18 @@ static bool bulk_disk_stats(virDomainStatsRecordPtr rec, int b, struct snapshot_
     return have_io;
 }
 
+/* Does the bulk answer have a block group at all (QEMU's does; the test
+ * driver's has only the state)? */
+static bool bulk_has_blocks(virDomainStatsRecordPtr rec)
+{
+    unsigned count = 0;
+    return rec && stat_uint(rec, "block.count", &count);
+}
+
+/* Ask libvirt only what it can answer: nothing for a drive without a
+ * medium (an empty CD-ROM), nor for a disk the bulk answer no longer lists
+ * (unplugged since the definition was read): libvirtd logs an error for
+ * every such call. */
 static void read_disk(virDomainPtr dom, virDomainStatsRecordPtr rec, bool active,
                       const struct domxml_disk *dd, struct snapshot_disk *d)
 {
@@ -249,13 +261,16 @@ static void read_disk(virDomainPtr dom, virDomainStatsRecordPtr rec, bool active
     d->mount = hostdev_mount_of(dd->file);
     d->mount_id = -1;
     int b = rec ? bulk_disk(rec, dd->target) : -1;
+    bool gone = b < 0 && active && bulk_has_blocks(rec);
+    if (dd->empty || gone || !dd->target)
+        return;
     bool have_io = b >= 0 && bulk_disk_stats(rec, b, d);
-    if (active && !have_io && dd->target)
+    if (active && !have_io)
         block_stats(dom, dd->target, d);
     /* The bulk "allocation" of a running VM is the highest offset written,
      * not the host space an image file takes: for files (and whatever the
      * bulk answer lacked) ask for what domblkinfo shows. */
-    if ((d->capacity == UINT64_MAX || dd->file) && dd->target) {
+    if (d->capacity == UINT64_MAX || dd->file) {
         virDomainBlockInfo info;
         if (virDomainGetBlockInfo(dom, dd->target, &info, 0) == 0) {
             if (d->capacity == UINT64_MAX)
