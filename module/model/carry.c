@@ -146,6 +146,19 @@ static void keep_stale(struct snapshot_row *row, const struct snapshot_row *old,
         row->def.os_type = strdup("");
 }
 
+/* A flag libvirt failed to read this round (the VM being undefined as it
+ * was read, say) keeps the value it had: vmDeleted must carry the
+ * vmPersistent the VM had, not unknown(1). */
+static void keep_flags(struct snapshot_row *row, const struct snapshot_row *old)
+{
+    if (!old)
+        return;
+    if (row->persistent == STATE_PERSIST_UNKNOWN)
+        row->persistent = old->persistent;
+    if (row->autostart == STATE_AUTOSTART_UNKNOWN)
+        row->autostart = old->autostart;
+}
+
 /* vmUpTime counts from the last change of vmAdminState from shutdown(4)
  * to running(1) (RFC 7666): a VM that stops (shutdown, crashed) loses its
  * start time, and the next state it is seen in after that starts the
@@ -188,6 +201,7 @@ static int carry_row(const struct snapshot *prev, struct snapshot *raw, struct s
     if (row->stale) {
         keep_stale(row, old, prev, raw->cpumap_len);
     } else {
+        keep_flags(row, old);
         start_time(row, e, store, now.wall_s);
         row->admin_oper = state_admin_from_oper(row->oper, old ? old->admin_oper : 0);
         row->admin_request = old ? old->admin_request : 0;

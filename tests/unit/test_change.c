@@ -341,6 +341,29 @@ static void test_deleted(void **state)
     assert_int_equal(l->n_bulk[N_DELETED], 1);
 }
 
+/* Issue 11 point 10: the round that raced the undefine could not read
+ * vmPersistent; vmDeleted still carries the value the VM had. */
+static void test_deleted_keeps_persistent(void **state)
+{
+    struct rounds *r = *state;
+    struct snapshot *s = snapfix_new(2);
+    snapfix_add(s, 1, STATE_OPER_RUNNING);
+    snapfix_add(s, 2, STATE_OPER_SHUTDOWN)->persistent = STATE_PERSIST_PERSISTENT;
+    publish(r, s);
+    int32_t i2 = index_of(r, 2);
+    s = snapfix_new(2);
+    snapfix_add(s, 1, STATE_OPER_RUNNING);
+    struct snapshot_row *racing = snapfix_add(s, 2, STATE_OPER_SHUTDOWN);
+    racing->persistent = STATE_PERSIST_UNKNOWN; /* virDomainIsPersistent failed */
+    racing->autostart = STATE_AUTOSTART_UNKNOWN;
+    publish(r, s);
+    assert_int_equal(snapfix_vm(r->prev, 2)->persistent, STATE_PERSIST_PERSISTENT);
+    const struct change_list *l = publish(r, one(1, STATE_OPER_RUNNING));
+    assert_int_equal(l->n_vm, 1);
+    expect_vm(l, 0, N_DELETED, i2, STATE_OPER_SHUTDOWN);
+    assert_int_equal(l->vm[0].persistent, STATE_PERSIST_PERSISTENT);
+}
+
 static void test_two_vms_one_round(void **state)
 {
     struct rounds *r = *state;
@@ -393,6 +416,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_stale_row_keeps_reported, setup, teardown),
         cmocka_unit_test_setup_teardown(test_libvirt_away_and_back, setup, teardown),
         cmocka_unit_test_setup_teardown(test_deleted, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_deleted_keeps_persistent, setup, teardown),
         cmocka_unit_test_setup_teardown(test_two_vms_one_round, setup, teardown),
         cmocka_unit_test_setup_teardown(test_new_vm_is_quiet, setup, teardown),
         cmocka_unit_test(test_bitmap),
