@@ -1,5 +1,6 @@
 #include "admin.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "state.h"
@@ -15,7 +16,7 @@ static struct admin_plan verdict(enum admin_verdict v, const char *why)
     return (struct admin_plan){.verdict = v, .why = why};
 }
 
-static const char *const inconsistent_state = "the transition makes no sense from the VM's state";
+static const char *const inconsistent_state = ADMIN_WHY_TRANSITION;
 static const char *const crashed_held =
     "the VM crashed and libvirt keeps its process: destroy(5) releases it";
 
@@ -92,11 +93,32 @@ static struct admin_plan to_destroyed(const struct snapshot_row *row)
     return verdict(ADMIN_NOOP, NULL);
 }
 
+const char *admin_wrong_value(enum admin_object obj, long v)
+{
+    switch (obj) {
+    case ADMIN_OBJ_STATE:
+        if (v < STATE_ADMIN_RUNNING || v > STATE_ADMIN_DESTROY)
+            return "running(1), suspended(2), paused(3), shutdown(4) or destroy(5)";
+        return NULL;
+    case ADMIN_OBJ_VCPUS:
+    case ADMIN_OBJ_MEMORY:
+        /* Integer32 (0..2147483647); a longer INTEGER on the wire is
+         * outside the syntax, not a state matter. */
+        if (v < 0 || v > INT32_MAX)
+            return obj == ADMIN_OBJ_VCPUS ? "a count of vCPUs, Integer32 (0..2147483647)"
+                                          : "a size in vmMemUnit, Integer32 (0..2147483647)";
+        return NULL;
+    default:
+        /* unknown(0) is what the agent says when it cannot tell. */
+        return v == 1 || v == 2 ? NULL : "enable(1) or disable(2)";
+    }
+}
+
 struct admin_plan admin_plan_state(const struct snapshot_row *row, long target)
 {
-    if (target < STATE_ADMIN_RUNNING || target > STATE_ADMIN_DESTROY)
-        return verdict(ADMIN_WRONG_VALUE,
-                       "running(1), suspended(2), paused(3), shutdown(4) or destroy(5)");
+    const char *wrong = admin_wrong_value(ADMIN_OBJ_STATE, target);
+    if (wrong)
+        return verdict(ADMIN_WRONG_VALUE, wrong);
     if (row->oper == STATE_OPER_UNKNOWN)
         return verdict(ADMIN_UNAVAILABLE, "the hypervisor is not answering");
     switch (target) {
@@ -115,8 +137,9 @@ struct admin_plan admin_plan_state(const struct snapshot_row *row, long target)
 
 struct admin_plan admin_plan_vcpus(const struct snapshot_row *row, long count)
 {
-    if (count < 0)
-        return verdict(ADMIN_WRONG_VALUE, "a count of vCPUs");
+    const char *wrong = admin_wrong_value(ADMIN_OBJ_VCPUS, count);
+    if (wrong)
+        return verdict(ADMIN_WRONG_VALUE, wrong);
     if (row->oper == STATE_OPER_UNKNOWN)
         return verdict(ADMIN_UNAVAILABLE, "the hypervisor is not answering");
     if (!state_is_active(row->oper))
@@ -139,8 +162,9 @@ uint64_t admin_mem_unit(const struct snapshot_row *row)
 
 struct admin_plan admin_plan_memory(const struct snapshot_row *row, long value)
 {
-    if (value < 0)
-        return verdict(ADMIN_WRONG_VALUE, "a size in vmMemUnit");
+    const char *wrong = admin_wrong_value(ADMIN_OBJ_MEMORY, value);
+    if (wrong)
+        return verdict(ADMIN_WRONG_VALUE, wrong);
     if (row->oper == STATE_OPER_UNKNOWN)
         return verdict(ADMIN_UNAVAILABLE, "the hypervisor is not answering");
     if (!state_is_active(row->oper))

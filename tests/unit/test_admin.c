@@ -144,6 +144,41 @@ static void test_target_out_of_range(void **state)
     assert_int_equal(admin_plan_state(&unknown, 7).verdict, ADMIN_WRONG_VALUE);
 }
 
+/* Issue 11 point 5: the syntax of each writable object, checked without a
+ * row (wrongValue comes before noCreation in RFC 3416 4.2.5). */
+static void test_wrong_value(void **state)
+{
+    (void)state;
+    static const struct {
+        enum admin_object obj;
+        long v;
+        bool wrong;
+    } rows[] = {
+        {ADMIN_OBJ_STATE, 0, true},
+        {ADMIN_OBJ_STATE, 1, false},
+        {ADMIN_OBJ_STATE, 5, false},
+        {ADMIN_OBJ_STATE, 6, true},
+        {ADMIN_OBJ_STATE, -1, true},
+        {ADMIN_OBJ_VCPUS, -1, true},
+        {ADMIN_OBJ_VCPUS, 0, false}, /* in the syntax; the VM's state decides */
+        {ADMIN_OBJ_VCPUS, 2147483647L, false},
+        {ADMIN_OBJ_VCPUS, 2147483648L, true},
+        {ADMIN_OBJ_MEMORY, -1, true},
+        {ADMIN_OBJ_MEMORY, 0, false},
+        {ADMIN_OBJ_MEMORY, 2147483647L, false},
+        {ADMIN_OBJ_MEMORY, 4294967296L, true},
+        {ADMIN_OBJ_AFFINITY, 0, true}, /* unknown(0) cannot be set */
+        {ADMIN_OBJ_AFFINITY, 1, false},
+        {ADMIN_OBJ_AFFINITY, 2, false},
+        {ADMIN_OBJ_AFFINITY, 3, true},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++) {
+        const char *why = admin_wrong_value(rows[i].obj, rows[i].v);
+        if ((why != NULL) != rows[i].wrong)
+            fail_msg("object %d value %ld: %s", rows[i].obj, rows[i].v, why ? why : "accepted");
+    }
+}
+
 static void test_vcpus(void **state)
 {
     (void)state;
@@ -159,7 +194,10 @@ static void test_vcpus(void **state)
     assert_int_equal(admin_plan_vcpus(&row, 5).verdict, ADMIN_INCONSISTENT);
     assert_int_equal(admin_plan_vcpus(&row, 0).verdict, ADMIN_INCONSISTENT);
     assert_int_equal(admin_plan_vcpus(&row, -1).verdict, ADMIN_WRONG_VALUE);
-    struct snapshot_row off = row_of(&vms[12]);
+    /* Beyond Integer32: the syntax, not the VM's limits (wrongValue). */
+    assert_int_equal(admin_plan_vcpus(&row, 2147483648L).verdict, ADMIN_WRONG_VALUE);
+    struct snapshot_row off = row_of(&vms[11]); /* shutdown */
+    assert_string_equal(vms[11].name, "shutdown");
     assert_int_equal(admin_plan_vcpus(&off, 1).verdict, ADMIN_INCONSISTENT);
     struct snapshot_row unknown = row_of(&vms[0]);
     assert_int_equal(admin_plan_vcpus(&unknown, 1).verdict, ADMIN_UNAVAILABLE);
@@ -179,6 +217,7 @@ static void test_memory(void **state)
     assert_int_equal(admin_plan_memory(&row, 3 * 1024 * 1024).verdict, ADMIN_INCONSISTENT);
     assert_int_equal(admin_plan_memory(&row, 0).verdict, ADMIN_INCONSISTENT);
     assert_int_equal(admin_plan_memory(&row, -5).verdict, ADMIN_WRONG_VALUE);
+    assert_int_equal(admin_plan_memory(&row, 2147483648L).verdict, ADMIN_WRONG_VALUE);
     /* A 3 TiB VM counts in MiB: 4 units of vmMemUnit are 4 MiB. */
     row.max_mem_kib = 3ull * 1024 * 1024 * 1024;
     assert_int_equal(admin_mem_unit(&row), 1024 * 1024);
@@ -218,9 +257,10 @@ static void test_names(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
-        cmocka_unit_test(test_every_cell), cmocka_unit_test(test_target_out_of_range),
-        cmocka_unit_test(test_vcpus),      cmocka_unit_test(test_memory),
-        cmocka_unit_test(test_pin),        cmocka_unit_test(test_names),
+        cmocka_unit_test(test_every_cell),  cmocka_unit_test(test_target_out_of_range),
+        cmocka_unit_test(test_wrong_value), cmocka_unit_test(test_vcpus),
+        cmocka_unit_test(test_memory),      cmocka_unit_test(test_pin),
+        cmocka_unit_test(test_names),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
