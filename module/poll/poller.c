@@ -382,8 +382,10 @@ static void take_events(struct poller *p, struct snapshot *s, uint64_t lo, uint6
         if (mine && p->events[i].oper)
             mine[kept++] = p->events[i];
     }
-    memmove(p->events, p->events + n, (p->n_events - n) * sizeof(*p->events));
-    p->n_events -= n;
+    if (n) {
+        memmove(p->events, p->events + n, (p->n_events - n) * sizeof(*p->events));
+        p->n_events -= n;
+    }
     pthread_mutex_unlock(&p->lock);
     s->events = mine;
     s->n_events = kept;
