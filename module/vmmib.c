@@ -146,12 +146,16 @@ static void build(struct round *r, struct snapshot *raw, bool stalled)
         stalled ? carry_unreachable(r->prev->snap, NULL,
                                     "libvirt has not answered for over 30 seconds", began)
                 : run_model(r, raw, &rep);
+    struct change_list changes = {0};
+    if (s)
+        change_detect(r->prev->snap, s, &changes); /* records what is reported in s */
     struct view *v = s ? view_build(s) : NULL;
     if (!v) {
         carry_report_clear(&rep);
+        change_clear(&changes);
         return; /* out of memory: the previous view stays */
     }
-    change_detect(r->prev->snap, v->snap, &v->changes);
+    v->changes = changes;
     v->report = rep;
     v->store_error = save_index(r, false);
     if (r->load_error) {

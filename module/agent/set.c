@@ -27,7 +27,7 @@ struct plan {
     char what[700]; /* "SET ... by who": for the log */
     bool acted;
     /* vmCpuAffinity: several varbinds for one vCPU act as one */
-    bool leader;
+    bool leader, grouped; /* grouped: a later one of them, whose leader acts */
     int vcpu, cpu, value;
 };
 
@@ -138,6 +138,13 @@ static int wait_budget(netsnmp_agent_request_info *reqinfo)
 static void act(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, struct plan *pl,
                 const unsigned char *map, size_t maplen)
 {
+    if (pl->p.verdict == ADMIN_NOOP) {
+        /* Every SET is logged, also one that changes nothing. */
+        snmp_log(LOG_NOTICE, "vmmib: control: %s: %s\n", pl->what,
+                 pl->grouped ? "applied with the first varbind for this vCPU"
+                             : "accepted, nothing to do (already so)");
+        return;
+    }
     if (pl->p.verdict != ADMIN_ACT)
         return;
     struct control_order o = {.action = pl->p.action,
@@ -171,7 +178,12 @@ static void act(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, st
     }
 }
 
-static void undo(struct plan *pl, const unsigned char *map, size_t maplen)
+/* UNDO of one varbind that acted.  What cannot be undone (a shutdown, a
+ * destroy, a managed save) or whose undo failed makes the answer
+ * undoFailed (RFC 3416 4.2.5): the manager must not believe that nothing
+ * changed. */
+static void undo(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, struct plan *pl,
+                 const unsigned char *map, size_t maplen)
 {
     if (!pl->acted)
         return;
@@ -181,8 +193,9 @@ static void undo(struct plan *pl, const unsigned char *map, size_t maplen)
     if (pl->p.undo == ADMIN_NONE) {
         snmp_log(LOG_WARNING,
                  "vmmib: control: %s: a later varbind failed, and %s cannot be "
-                 "undone\n",
+                 "undone (undoFailed)\n",
                  pl->what, admin_action_name(pl->p.action));
+        netsnmp_set_request_error(reqinfo, r, SNMP_ERR_UNDOFAILED);
         return;
     }
     struct control_order o = {.action = pl->p.undo,
@@ -192,13 +205,20 @@ static void undo(struct plan *pl, const unsigned char *map, size_t maplen)
                               .what = pl->what};
     memcpy(o.uuid, pl->uuid, 16);
     char *error = NULL;
-    if (control_run(&o, 0, &error) == CONTROL_NOMEM) {
-        snmp_log(LOG_WARNING, "vmmib: control: %s: out of memory, not undone\n", pl->what);
-        return;
+    enum control_result rc = control_run(&o, wait_budget(reqinfo), &error);
+    if (rc == CONTROL_DONE || rc == CONTROL_PENDING) {
+        snmp_log(LOG_AUDIT, "vmmib: control: %s: %s (%s) because a later varbind failed\n",
+                 pl->what, rc == CONTROL_DONE ? "undone" : "being undone",
+                 admin_action_name(pl->p.undo));
+    } else {
+        const char *why = error ? error : "";
+        if (rc == CONTROL_NOMEM)
+            why = "out of memory";
+        snmp_log(LOG_WARNING, "vmmib: control: %s: could not be undone (%s): %s (undoFailed)\n",
+                 pl->what, admin_action_name(pl->p.undo), why);
+        netsnmp_set_request_error(reqinfo, r, SNMP_ERR_UNDOFAILED);
     }
     free(error);
-    snmp_log(LOG_AUDIT, "vmmib: control: %s: undone (%s) because a later varbind failed\n",
-             pl->what, admin_action_name(pl->p.undo));
 }
 
 void set_report_outcomes(void)
@@ -273,6 +293,13 @@ static void read_only_reason(unsigned column, char *why, size_t len)
                  vm_column_name(column));
 }
 
+static enum admin_object vm_object(unsigned column)
+{
+    if (column == OIDS_VM_ADMIN_STATE)
+        return ADMIN_OBJ_STATE;
+    return column == OIDS_VM_CUR_CPU ? ADMIN_OBJ_VCPUS : ADMIN_OBJ_MEMORY;
+}
+
 /* A plan's verdict as the answer to its varbind; false when refused. */
 static bool answer_plan(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r,
                         const struct plan *pl, const char *why)
@@ -315,7 +342,8 @@ static void plan_vm(struct plan *pl, const struct snapshot_row *row, unsigned co
         pl->p = admin_plan_vcpus(row, v);
     else
         pl->p = admin_plan_memory(row, v);
-    if (column == OIDS_VM_ADMIN_STATE && pl->p.verdict == ADMIN_INCONSISTENT)
+    if (column == OIDS_VM_ADMIN_STATE && pl->p.verdict == ADMIN_INCONSISTENT && pl->p.why &&
+        strcmp(pl->p.why, ADMIN_WHY_TRANSITION) == 0)
         snprintf(why, whylen, "%s makes no sense while the VM is %s", admin_target_name(v),
                  state_oper_name(row->oper));
     else
@@ -326,6 +354,7 @@ static void reserve_vm(const struct snapshot_row *row, unsigned column, netsnmp_
                        netsnmp_agent_request_info *reqinfo)
 {
     char who[256], what[700], value[32], why[160];
+    const char *wrong;
     set_requester(reqinfo, who, sizeof(who));
     value_text(r->requestvb, value, sizeof(value));
     oid idx = r->requestvb->name_length ? r->requestvb->name[r->requestvb->name_length - 1] : 0;
@@ -338,10 +367,13 @@ static void reserve_vm(const struct snapshot_row *row, unsigned column, netsnmp_
                column != OIDS_VM_CUR_MEM) {
         read_only_reason(column, why, sizeof(why));
         refuse(reqinfo, r, SNMP_ERR_NOTWRITABLE, what, why);
+    } else if (r->requestvb->type != ASN_INTEGER) {
+        /* RFC 3416 4.2.5: wrongType and wrongValue come before noCreation. */
+        refuse(reqinfo, r, SNMP_ERR_WRONGTYPE, what, "an INTEGER is required");
+    } else if ((wrong = admin_wrong_value(vm_object(column), *r->requestvb->val.integer))) {
+        refuse(reqinfo, r, SNMP_ERR_WRONGVALUE, what, wrong);
     } else if (!row) {
         refuse(reqinfo, r, SNMP_ERR_NOCREATION, what, "no such VM; rows are not created by SET");
-    } else if (r->requestvb->type != ASN_INTEGER) {
-        refuse(reqinfo, r, SNMP_ERR_WRONGTYPE, what, "an INTEGER is required");
     } else {
         struct plan *pl = plan_new(r, row, what);
         if (!pl) {
@@ -371,7 +403,7 @@ void set_vm(const struct table_row *tr, unsigned column, netsnmp_request_info *r
         return;
     case MODE_SET_UNDO:
         if (pl)
-            undo(pl, NULL, 0);
+            undo(reqinfo, r, pl, NULL, 0);
         return;
     default: /* RESERVE2, COMMIT, FREE: the plan goes with the request */
         return;
@@ -417,6 +449,7 @@ static void reserve_affinity(const struct table_row *tr, unsigned column, netsnm
 {
     const struct view_cpu *c = tr ? tr->entry : NULL;
     char who[256], what[700], value[32];
+    const char *wrong;
     set_requester(reqinfo, who, sizeof(who));
     value_text(r->requestvb, value, sizeof(value));
     snprintf(what, sizeof(what), "SET vmCpuAffinity (%s vCPU %d host CPU %d) = %s by %s",
@@ -428,13 +461,13 @@ static void reserve_affinity(const struct table_row *tr, unsigned column, netsnm
         netsnmp_set_request_error(reqinfo, r, SNMP_ERR_NOTWRITABLE);
     } else if (column != OIDS_AFFINITY) {
         refuse(reqinfo, r, SNMP_ERR_NOTWRITABLE, what, "not writable");
+    } else if (r->requestvb->type != ASN_INTEGER) {
+        refuse(reqinfo, r, SNMP_ERR_WRONGTYPE, what, "an INTEGER is required");
+    } else if ((wrong = admin_wrong_value(ADMIN_OBJ_AFFINITY, v))) {
+        refuse(reqinfo, r, SNMP_ERR_WRONGVALUE, what, wrong);
     } else if (!c) {
         refuse(reqinfo, r, SNMP_ERR_NOCREATION, what,
                "no such vCPU or host CPU; rows are not created by SET");
-    } else if (r->requestvb->type != ASN_INTEGER) {
-        refuse(reqinfo, r, SNMP_ERR_WRONGTYPE, what, "an INTEGER is required");
-    } else if (v != AFFINITY_ENABLE && v != AFFINITY_DISABLE) {
-        refuse(reqinfo, r, SNMP_ERR_WRONGVALUE, what, "enable(1) or disable(2)");
     } else {
         struct plan *pl = plan_new(r, c->row, what);
         if (!pl) {
@@ -464,8 +497,10 @@ static void reserve2_affinity(const struct view_cpu *c, struct plan *pl, netsnmp
     pl->p = admin_plan_pin(c->row, c->vcpu, map, s->cpumap_len, s->host_cpus);
     free(map);
     pl->leader = leader;
-    if (answer_plan(reqinfo, r, pl, pl->p.why ? pl->p.why : "") && !leader)
+    if (answer_plan(reqinfo, r, pl, pl->p.why ? pl->p.why : "") && !leader) {
         pl->p.verdict = ADMIN_NOOP; /* the group's leader acts */
+        pl->grouped = true;
+    }
 }
 
 void set_affinity(const struct table_row *tr, unsigned column, netsnmp_request_info *r,
@@ -495,7 +530,7 @@ void set_affinity(const struct table_row *tr, unsigned column, netsnmp_request_i
         return;
     case MODE_SET_UNDO:
         if (pl && c && c->vcpu->cpumap)
-            undo(pl, c->vcpu->cpumap, current->snap->cpumap_len);
+            undo(reqinfo, r, pl, c->vcpu->cpumap, current->snap->cpumap_len);
         return;
     default:
         return;

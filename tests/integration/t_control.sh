@@ -103,16 +103,17 @@ check "... and both applied together" "21" "$(snmpwalk -v2c -c public -Oqv $AGEN
 
 # ---- a varbind that fails while acting: what was done before it is undone
 # (db01's resume becomes a pause again); what cannot be undone (web01's
-# destroy) is logged.  The pinning fails because web01 is off by then.
+# destroy) is logged and makes the answer undoFailed (RFC 3416 4.2.5).  The
+# pinning fails because web01 is off by then.
 transition $d db01 3 8 3
-check_match "a PDU whose last action fails is answered inconsistentValue" inconsistentValue \
+check_match "a PDU whose last action fails after a destroy is answered undoFailed" undoFailed \
     "$(set_ $A.5.$d i 1 $A.5.$w i 5 $AFF.$first i 1)"
 sleep 2.5
 check "db01's resume was undone: paused again" 8 "$(sget $A.6.$d)"
 check "web01's destroy could not be undone" 11 "$(sget $A.6.$w)"
 check_match "the undo is logged" "vmAdminState\.$d \(db01\) = 1 .*: undone \(pause\) because a later varbind failed" \
     "$(cat "$AGENT_DIR/snmpd.log")"
-check_match "what cannot be undone is logged" "vmAdminState\.$w \(web01\) = 5 .*: a later varbind failed, and destroy cannot be undone" \
+check_match "what cannot be undone is logged" "vmAdminState\.$w \(web01\) = 5 .*: a later varbind failed, and destroy cannot be undone \(undoFailed\)" \
     "$(cat "$AGENT_DIR/snmpd.log")"
 
 # ---- every control action is logged: who, what, result
