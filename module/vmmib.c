@@ -146,12 +146,16 @@ static void build(struct round *r, struct snapshot *raw, bool stalled)
         stalled ? carry_unreachable(r->prev->snap, NULL,
                                     "libvirt has not answered for over 30 seconds", began)
                 : run_model(r, raw, &rep);
+    struct change_list changes = {0};
+    if (s)
+        change_detect(r->prev->snap, s, &changes); /* records what is reported in s */
     struct view *v = s ? view_build(s) : NULL;
     if (!v) {
         carry_report_clear(&rep);
+        change_clear(&changes);
         return; /* out of memory: the previous view stays */
     }
-    change_detect(r->prev->snap, v->snap, &v->changes);
+    v->changes = changes;
     v->report = rep;
     v->store_error = save_index(r, false);
     if (r->load_error) {
@@ -286,6 +290,7 @@ static struct {
     int64_t last_change_ms;
     enum { LINK_NEVER, LINK_UP, LINK_DOWN } link; /* as last logged */
     bool stall_reported;
+    bool writes_refused; /* as last logged */
 } g;
 
 static const char *uri_name(void)
@@ -293,13 +298,15 @@ static const char *uri_name(void)
     return config_get()->uri ? config_get()->uri : "the default libvirt URI";
 }
 
+/* Both edges of a loss are warnings: Debian's snmpd logs only those (-LOw),
+ * and an operator who saw "lost" must also see the recovery. */
 static void link_up(const struct snapshot *s)
 {
     if (g.link != LINK_UP)
-        snmp_log(LOG_NOTICE, "vmmib: %s hypervisor %s (%s %s)\n",
-                 g.link == LINK_DOWN ? "reconnected to" : "connected to",
-                 s->uri ? s->uri : uri_name(), s->hv_software ? s->hv_software : "",
-                 s->hv_version ? s->hv_version : "");
+        snmp_log(
+            g.link == LINK_DOWN ? LOG_WARNING : LOG_NOTICE, "vmmib: %s hypervisor %s (%s %s)\n",
+            g.link == LINK_DOWN ? "reconnected to" : "connected to", s->uri ? s->uri : uri_name(),
+            s->hv_software ? s->hv_software : "", s->hv_version ? s->hv_version : "");
     g.link = LINK_UP;
     g.stall_reported = false;
 }
@@ -312,6 +319,23 @@ static void link_down(const char *why)
                  "unknown and retrying\n",
                  uri_name(), why ? why : "no answer");
     g.link = LINK_DOWN;
+}
+
+/* Write access on, read-write refused by libvirt: said once, and again
+ * when it changes. */
+static void log_write_access(const struct snapshot *s)
+{
+    if (!s->connected || (s->writes_refused != NULL) == g.writes_refused)
+        return;
+    g.writes_refused = s->writes_refused != NULL;
+    if (g.writes_refused)
+        snmp_log(LOG_WARNING,
+                 "vmmib: write access is on, but %s; monitoring goes on read-only and SETs "
+                 "answer resourceUnavailable (on Debian, polkit lets the libvirt group write: "
+                 "adduser Debian-snmp libvirt, then restart snmpd)\n",
+                 s->writes_refused);
+    else
+        snmp_log(LOG_WARNING, "vmmib: libvirt now grants read-write access: SETs are accepted\n");
 }
 
 /* What the round has to say. */
@@ -366,6 +390,7 @@ static void publish(struct view *v)
     DEBUGMSGTL(("vmmib/model", "model %lld ms: %zu per-VM changes, table %s\n",
                 (long long)v->model_ms, v->changes.n_vm,
                 v->changes.table_changed ? "changed" : "unchanged"));
+    log_write_access(s);
     log_report(v);
     if (v->changes.table_changed)
         g.last_change_ms = vmtime_boot_ms();

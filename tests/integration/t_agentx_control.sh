@@ -102,12 +102,12 @@ check "vmCurMem reads the new value" "$new" "$(mget $A.13.$w)"
 
 # ---- the undo path: CommitSet fails on the pinning (web01 is off by then),
 # the master sends UndoSet: db01's resume becomes a pause again, web01's
-# destroy cannot be undone and is logged
+# destroy cannot be undone, is logged, and makes the answer undoFailed
 AFF=$VM.1.6.1.3.$w.1
 off=$(snmpwalk -v2c -c public -On -Oq "$MASTER" "$AFF" | awk '$2 == 2 { n = split($1, a, "."); print a[n]; exit }')
 transition $d db01 3 8 3
-check_match "a PDU whose last action fails is answered inconsistentValue" inconsistentValue \
-    "$(set_ $A.5.$d i 1 $A.5.$w i 5 "$AFF.$off" i 1)"
+check_match "a PDU whose last action fails after a destroy is answered undoFailed, as through the dlmod" \
+    undoFailed "$(set_ $A.5.$d i 1 $A.5.$w i 5 "$AFF.$off" i 1)"
 sleep 2.5
 check "db01's resume was undone: paused again" 8 "$(mget $A.6.$d)"
 check "web01's destroy could not be undone" 11 "$(mget $A.6.$w)"
