@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -328,12 +329,15 @@ static void log_write_access(const struct snapshot *s)
     if (!s->connected || (s->writes_refused != NULL) == g.writes_refused)
         return;
     g.writes_refused = s->writes_refused != NULL;
+    /* The user to name: snmpd's (Debian-snmp) or vmmib-agentx's (vmmib). */
+    const struct passwd *pw = getpwuid(geteuid());
+    const char *user = pw && pw->pw_name ? pw->pw_name : "this agent's user";
     if (g.writes_refused)
         snmp_log(LOG_WARNING,
                  "vmmib: write access is on, but %s; monitoring goes on read-only and SETs "
                  "answer resourceUnavailable (on Debian, polkit lets the libvirt group write: "
-                 "adduser Debian-snmp libvirt, then restart snmpd)\n",
-                 s->writes_refused);
+                 "adduser %s libvirt, then restart)\n",
+                 s->writes_refused, user);
     else
         snmp_log(LOG_WARNING, "vmmib: libvirt now grants read-write access: SETs are accepted\n");
 }

@@ -210,6 +210,8 @@ said=$(grep 'vmmib: write access is on, but' "$AGENT_DIR/journal.log")
 check_match "the warning-level journal says why writes are refused" \
     "read-write connection refused: .*Permission denied.*monitoring goes on read-only and SETs answer resourceUnavailable" \
     "$said"
+check_match "... and names the user the agent runs as, for the libvirt group" \
+    "adduser Debian-snmp libvirt" "$said"
 out=$(set_ $VMTABLE.5.${i:-0} i 1)
 check_match "SET vmAdminState = running(1) answers resourceUnavailable" resourceUnavailable "$out"
 check_match "the refused SET is in the journal, with the reason" \

@@ -336,7 +336,10 @@ check "snmpd logged no error or warning" "" "$(grep -v -E '^$|^vmmib: connected 
 # snmptrapd as examples/snmptrapd.conf says to run it, with the installed copy.
 TRAPDIR=$W/trapd
 mkdir -p "$TRAPDIR"
-user_snmp snmptrapd -f -Lo -c /usr/share/doc/vmmib/examples/snmptrapd.conf -p "$TRAPDIR/pid" \
+# Not through the user_snmp function: in the background a function runs in a
+# subshell, and $! would be that subshell, not snmptrapd (env execs it).
+env -u MIBS -u MIBDIRS -u SNMPCONFPATH HOME="$PKG_HOME" \
+    snmptrapd -f -Lo -c /usr/share/doc/vmmib/examples/snmptrapd.conf -p "$TRAPDIR/pid" \
     "udp:127.0.0.1:$TPORT" >"$TRAPDIR/out" 2>&1 &
 _agents+=("$!")
 wait_for "snmptrapd" 10 grep -q "NET-SNMP version" "$TRAPDIR/out"
