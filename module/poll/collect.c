@@ -267,6 +267,8 @@ static void read_disk(virDomainPtr dom, virDomainStatsRecordPtr rec, bool active
     bool have_io = b >= 0 && bulk_disk_stats(rec, b, d);
     if (active && !have_io)
         block_stats(dom, dd->target, d);
+    if (!active) /* a crashed VM's kept process: no I/O, as for any stopped VM */
+        d->rd_reqs = d->wr_reqs = d->rd_bytes = d->wr_bytes = d->rd_time_ns = d->wr_time_ns = 0;
     /* The bulk "allocation" of a running VM is the highest offset written,
      * not the host space an image file takes: for files (and whatever the
      * bulk answer lacked) ask for what domblkinfo shows. */
@@ -461,10 +463,13 @@ static int read_domain(virConnectPtr conn, struct defcache *cache, const struct 
     read_flags(dom, row);
     if (read_def(dom, cache, active, row) != 0)
         goto failed;
-    if (active && read_vcpus(dom, rec, maplen, row) != 0)
+    /* What runs is what VM-MIB calls running: a crashed VM libvirt keeps
+     * for a dump has no vCPU rows and no I/O, like any stopped VM. */
+    bool running = state_is_active(row->oper);
+    if (running && read_vcpus(dom, rec, maplen, row) != 0)
         row->n_vcpus = 0; /* no vCPU rows this round; the rest is fresh */
-    read_disks(dom, rec, active, row);
-    read_nics(conn, active, row);
+    read_disks(dom, rec, running, row);
+    read_nics(conn, running, row);
     return 0;
 failed:
     if (virGetLastError() && virGetLastError()->code == VIR_ERR_NO_DOMAIN)

@@ -145,6 +145,11 @@ check_match "destroy(5) of a PM-suspended VM is accepted" "INTEGER: 5" "$(set_ $
 oper_is "$sleeper" 11
 check "... and does destroy it: shutdown(11)" 11 "$(sget $A.6.$sleeper)"
 check "the crashed VM libvirt holds reads crashed(12)" 12 "$(sget $A.6.$wreck)"
+# Crashed is not running, even while libvirt keeps the process for a dump:
+# like any stopped VM, no vCPU rows and no CPU time.
+check "a crashed VM has no vCPU rows" "" "$(swalk $VM.1.5.1.2.$wreck)"
+check "a crashed VM's vmCpuTime is 0" 0 "$(sget $A.17.$wreck)"
+check "a crashed VM's disks count no I/O" "0 0" "$(swalk $VM.1.7.1.13.$wreck | awk '{ print $2 }' | sort -u | tr '\n' ' ')$(swalk $VM.1.7.1.14.$wreck | awk '{ print $2 }' | sort -u)"
 check_match "shutdown(4) of a crashed VM libvirt holds is refused" inconsistentValue "$(set_ $A.5.$wreck i 4)"
 check_match "running(1) of it is refused (destroy it first)" inconsistentValue "$(set_ $A.5.$wreck i 1)"
 check "refusals changed nothing" 12 "$(sget $A.6.$wreck)"
