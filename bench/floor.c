@@ -177,8 +177,7 @@ static void floor_table_conf(const char *token, char *line)
     memset(t, 0, sizeof(*t));
     t->first_col = first;
     t->rows = netsnmp_container_find("floor:table_container");
-    if (!t->rows || parse_columns(t, spec) != 0 || load_rows(t, path, &n_index) != 0 ||
-        !n_index) {
+    if (!t->rows || parse_columns(t, spec) != 0 || load_rows(t, path, &n_index) != 0 || !n_index) {
         config_perror("floorTable: bad column types or unreadable index file");
         return;
     }
@@ -190,8 +189,8 @@ static void floor_table_conf(const char *token, char *line)
     netsnmp_mib_handler *h = netsnmp_create_handler("floorTable", floor_table_handler);
     h->myvoid = t;
     /* The entry OID is given; the table registers at its parent. */
-    t->reg = netsnmp_handler_registration_create("floorTable", h, base, base_len - 1,
-                                                 HANDLER_CAN_RONLY);
+    t->reg =
+        netsnmp_handler_registration_create("floorTable", h, base, base_len - 1, HANDLER_CAN_RONLY);
     if (netsnmp_container_table_register(t->reg, ti, t->rows, TABLE_CONTAINER_KEY_NETSNMP_INDEX) !=
         MIB_REGISTERED_OK) {
         config_perror("floorTable: cannot register");
@@ -200,10 +199,8 @@ static void floor_table_conf(const char *token, char *line)
     n_tables++;
 }
 
-static int floor_scalar_handler(netsnmp_mib_handler *handler,
-                                netsnmp_handler_registration *reginfo,
-                                netsnmp_agent_request_info *reqinfo,
-                                netsnmp_request_info *requests)
+static int floor_scalar_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
+                                netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
     (void)handler;
     if (reqinfo->mode != MODE_GET)
@@ -236,8 +233,8 @@ static void floor_scalar_conf(const char *token, char *line)
     scalar_regs[n_scalars++] = reg;
 }
 
-void init_vmmibfloor(void);
-void deinit_vmmibfloor(void);
+__attribute__((visibility("default"))) void init_vmmibfloor(void);
+__attribute__((visibility("default"))) void deinit_vmmibfloor(void);
 
 void init_vmmibfloor(void)
 {

@@ -13,6 +13,9 @@
  *       GET every 10 ms until the value (an integer) is VALUE; prints
  *       "reached_ms N" (from the start of this program), exits 1 on timeout.
  *
+ * With GETLAT_SLOW_US=N in the environment, every answer slower than N µs
+ * (or lost) is listed on stderr with its time, to see when stalls happen.
+ *
  * The community is "public". */
 #define _POSIX_C_SOURCE 200809L
 #include <arpa/inet.h>
@@ -117,8 +120,8 @@ static int build_request(struct request *r, const char *oid_text)
     size_t len = oid_len;
     p = wrap(0x06, p, &len); /* OBJECT IDENTIFIER */
     len += 2;
-    p = wrap(0x30, p, &len); /* VarBind */
-    p = wrap(0x30, p, &len); /* VarBindList */
+    p = wrap(0x30, p, &len);                                                 /* VarBind */
+    p = wrap(0x30, p, &len);                                                 /* VarBindList */
     static const unsigned char head[] = {0x02, 0x04, 0x01, 0x00, 0x00, 0x00, /* request-id */
                                          0x02, 0x01, 0x00, 0x02, 0x01, 0x00};
     p -= sizeof(head);
@@ -277,6 +280,9 @@ static int latency(struct target *tg, int n, struct request *r, double seconds, 
 {
     uint32_t id = 0x01000000;
     int64_t start = now_us(), stop = start + (int64_t)(seconds * 1e6);
+    /* GETLAT_SLOW_US: list every answer slower than that on stderr. */
+    const char *slow_env = getenv("GETLAT_SLOW_US");
+    int64_t slow_us = slow_env ? atoll(slow_env) : 0;
     for (int64_t next = start; now_us() < stop; next += interval_us) {
         sleep_until(next);
         for (int i = 0; i < n; i++) {
@@ -284,10 +290,14 @@ static int latency(struct target *tg, int n, struct request *r, double seconds, 
             long long v;
             if (t->sent == MAX_SAMPLES)
                 return 2;
+            int64_t sent_at = now_us();
             int64_t rt = round_trip(t->fd, r, ++id, &v);
             t->sent++;
             if (rt >= 0)
                 t->rtt[t->got++] = rt;
+            if (slow_us && (rt < 0 || rt >= slow_us))
+                fprintf(stderr, "slow port %d at_ms %lld rtt_us %lld\n", t->port,
+                        (long long)((sent_at - start) / 1000), (long long)rt);
         }
         if (now_us() > next + interval_us)
             next = now_us() - interval_us; /* late: never send in a burst to catch up */
@@ -332,8 +342,9 @@ int main(int argc, char **argv)
     int64_t start = now_us();
     struct request r;
     if (argc < 6 || build_request(&r, argv[1]) != 0) {
-        fprintf(stderr, "usage: %s OID latency SECONDS INTERVAL_US PORT...\n"
-                        "       %s OID wait VALUE TIMEOUT_S PORT\n",
+        fprintf(stderr,
+                "usage: %s OID latency SECONDS INTERVAL_US PORT...\n"
+                "       %s OID wait VALUE TIMEOUT_S PORT\n",
                 argv[0], argv[0]);
         return 2;
     }
