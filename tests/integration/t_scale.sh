@@ -1,5 +1,5 @@
 #!/bin/bash
-# Scale: a 10,000-VM test-driver node (bench/gen-node.sh: mixed states, 1-4
+# Scale: a 10,000-VM test-driver node (2,000 under the sanitizers) (bench/gen-node.sh: mixed states, 1-4
 # vCPUs, two disks and one NIC each, 8 host CPUs), polled every second,
 # walks completely and in order: every table has the rows the node implies,
 # every OID is greater than the one before, and rounds published during the
@@ -8,7 +8,9 @@
 # libvirt reports (the test driver's CPU map always says 8 CPUs; its node
 # information has the real count).
 . "$(dirname "$0")/../lib.sh"
-VMS=${VMMIB_SCALE_VMS:-10000}
+# Under the sanitizers (VMMIB_PRELOAD), where every allocation of libvirt's
+# too is checked, 2,000 VMs cover the same code in a tenth of the time.
+if [ -n "${VMMIB_PRELOAD:-}" ]; then VMS=${VMMIB_SCALE_VMS:-2000}; else VMS=${VMMIB_SCALE_VMS:-10000}; fi
 DIR=$VMMIB_RUNDIR/$TEST_NAME-nodes
 mkdir -p "$DIR"
 "$TOP/bench/gen-node.sh" "$VMS" 8 >"$DIR/node.xml"
