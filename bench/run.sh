@@ -111,12 +111,13 @@ agent_stop() {
     wait "$pid" 2>/dev/null
 }
 # The round trace of an agent's log: one line per round,
-# "libvirt_ms connect_ms model_ms publish_us".
+# "libvirt_ms connect_ms model_ms publish_us publish_cpu_us".
 rounds_of() {
     awk '/vmmib\/poll: round: connected/ { for (i = 1; i <= NF; i++) {
              if ($i == "libvirt") l = $(i + 1); if ($i == "(connecting") c = $(i + 1) } }
          /vmmib\/model: model / { m = $3 }
-         /vmmib\/model: published in/ { if (l != "") print l, c, m, $4; l = "" }' "$1/snmpd.log"
+         /vmmib\/model: published in/ { u = $9; sub(/\(/, "", u)
+             if (l != "") print l, c, m, $4, u; l = "" }' "$1/snmpd.log"
 }
 wait_rounds() { # DIR COUNT TIMEOUT_S
     local end=$((SECONDS + $3))
@@ -225,9 +226,9 @@ for n in $ROUND_SIZES; do
     f_model=$(echo "$r" | awk 'NR == 1 { print $3 }')
     s_lv=$(echo "$r" | awk 'NR > 1 { print $1 }' | median)
     s_model=$(echo "$r" | awk 'NR > 1 { print $3 }' | median)
-    pub=$(echo "$r" | awk '{ print $4 }' | maxof)
+    pub=$(echo "$r" | awk '{ print $4 }' | maxof)/$(echo "$r" | awk '{ print $5 }' | maxof)
     per_vm=$(awk -v ms="$s_lv" -v n="$n" 'BEGIN { printf "%.1f", ms * 1000 / n }')
-    ROUND_ROWS="$ROUND_ROWS$(printf '   %7d %9s %9s %9s %10s %10s %8s %9s %10s' "$n" \
+    ROUND_ROWS="$ROUND_ROWS$(printf '   %7d %9s %9s %9s %10s %10s %8s %9s %12s' "$n" \
         "$f_conn" "$f_lv" "$f_model" "$((first - f_conn))" "$s_lv" "$per_vm" "$s_model" "$pub")"$'\n'
     FIRST[$n]=$((first - f_conn))
     agent_stop "$pid"
@@ -283,7 +284,8 @@ out "${ROUND_ROWS%$'\n'}"
 out "   *   opening the connection: libvirt's test driver parsing its node file (not vmmib's work)"
 out "   **  from snmpd's start until vmNumber.0 answers all VMs (a GET every 10 ms), minus *;"
 out "       these agents run with -Dvmmib/poll,vmmib/model for the figures, which slows snmpd a little"
-out "   *** the main thread's time per publish (log, notifications, pointer swaps), µs, the highest"
+out "   *** the main thread's time per publish (log, first notifications, pointer swaps), µs, the"
+out "       highest of all rounds: wall clock / the thread's own CPU time"
 out ""
 out "2. Full VM-MIB walk, $N VMs polled every second: snmpbulkwalk -v2c -Cr25, best of $WALKS each,"
 out "   vmmib and the floor (bench/floor.c: table_container rows, same OIDs, types and sizes)"
