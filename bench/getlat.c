@@ -6,8 +6,8 @@
  *
  *   getlat OID latency SECONDS INTERVAL_US PORT...
  *       Every INTERVAL_US, one GET to each agent (127.0.0.1:PORT) in turn,
- *       for SECONDS: the agents are measured in the same moments, under the
- *       same load.  Prints for each port one line
+ *       each going first in turn, for SECONDS: the agents are measured in the
+ *       same moments, under the same load.  Prints for each port one line
  *       "port P sent N answered N lost N p50_us N p99_us N max_us N".
  *   getlat OID wait VALUE TIMEOUT_S PORT
  *       GET every 10 ms until the value (an integer) is VALUE; prints
@@ -283,10 +283,12 @@ static int latency(struct target *tg, int n, struct request *r, double seconds, 
     /* GETLAT_SLOW_US: list every answer slower than that on stderr. */
     const char *slow_env = getenv("GETLAT_SLOW_US");
     int64_t slow_us = slow_env ? atoll(slow_env) : 0;
-    for (int64_t next = start; now_us() < stop; next += interval_us) {
+    unsigned tick = 0;
+    for (int64_t next = start; now_us() < stop; next += interval_us, tick++) {
         sleep_until(next);
-        for (int i = 0; i < n; i++) {
-            struct target *t = &tg[i];
+        /* Each agent goes first in turn: neither profits from the order. */
+        for (int k = 0; k < n; k++) {
+            struct target *t = &tg[(tick + (unsigned)k) % (unsigned)n];
             long long v;
             if (t->sent == MAX_SAMPLES)
                 return 2;
