@@ -116,7 +116,7 @@ rounds_of() {
     awk '/vmmib\/poll: round: connected/ { for (i = 1; i <= NF; i++) {
              if ($i == "libvirt") l = $(i + 1); if ($i == "(connecting") c = $(i + 1) } }
          /vmmib\/model: model / { m = $3 }
-         /vmmib\/model: published in/ { u = $9; sub(/\(/, "", u)
+         /vmmib\/model: published in/ { u = $10; sub(/\(/, "", u)
              if (l != "") print l, c, m, $4, u; l = "" }' "$1/snmpd.log"
 }
 wait_rounds() { # DIR COUNT TIMEOUT_S
@@ -234,11 +234,11 @@ for n in $ROUND_SIZES; do
     agent_stop "$pid"
     if [ "$n" = "$N" ]; then
         say "restart with the index file of $n VMs"
-        c0=$(rounds_of "$dir" | wc -l)
+        # Same persistent directory; snmpd starts a new log (-Lf truncates).
         agent_start "rounds-$n" "$(vmmib_conf "test://$WORK/node-$n.xml")" trace
         first=$("$GETLAT" $VM.1.2.0 wait "$n" 900 "$A_PORT" | awk '/reached_ms/ { print $2 }')
-        wait_rounds "$A_DIR" $((c0 + 1)) $((60 + n / 100))
-        RESTART_N=$((first - $(rounds_of "$A_DIR" | awk -v k=$((c0 + 1)) 'NR == k { print $2 }')))
+        wait_rounds "$A_DIR" 1 $((60 + n / 100))
+        RESTART_N=$((first - $(rounds_of "$A_DIR" | awk 'NR == 1 { print $2 }')))
         agent_stop "$A_PID"
     fi
     rm -rf "$WORK/images" "$WORK/node-$n.xml"
