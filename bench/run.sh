@@ -381,7 +381,10 @@ vp99=$(echo "${LAT:-}" | awk -v p="$vport" '$2 == p { printf "%.2f", $12 / 1000 
 pp99=$(echo "${LAT:-}" | awk -v p="$pport" '$2 == p { printf "%.2f", $12 / 1000 }')
 out "Goals at $N VMs polled every second:"
 if [ -n "${LAT:-}" ]; then
+    pmax=$(echo "${LAT:-}" | awk -v p="$pport" '$2 == p { printf "%.2f", $14 / 1000 }')
     out "   GET latency max <= 10 ms:                      ${vmax} ms                  $(verdict "$vmax <= 10")"
+    awk "BEGIN { exit !($pmax > 10) }" &&
+        out "       (snmpd alone had ${pmax} ms in the same moments: this machine was too busy to show it)"
     out "   GET latency p99 <= 1.5 x snmpd alone:          ${vp99} ms vs ${pp99} ms        $(verdict "$vp99 <= 1.5 * $pp99")"
 fi
 if [ -n "${FIRST[$N]:-}" ]; then
