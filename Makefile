@@ -1,11 +1,14 @@
 # vmmib: VM-MIB (RFC 7666) for Net-SNMP's snmpd, from libvirt.
 #
-#   make            build vmmib.so
+#   make            build vmmib.so and vmmib-agentx (the same module as an AgentX subagent)
 #   make demo       run snmpd with the module against examples/hypervisor.xml
 #   make check      build and run the whole test suite
+#   make bench-agentx  the full walk through the dlmod and through AgentX,
+#                   side by side (not part of make check)
 #   make install    install the module, the MIB files (with the standard modules
 #                   VM-MIB imports) and the manual page where snmpd and the
-#                   Net-SNMP tools find them (DESTDIR honoured)
+#                   Net-SNMP tools find them, and vmmib-agentx in $(sbindir)
+#                   (DESTDIR honoured)
 #
 # ./configure (from configure.ac) writes config.mk to override the paths below.
 
@@ -17,6 +20,11 @@ NETSNMP_CONFIG ?= net-snmp-config
 prefix      ?= /usr/local
 datadir     ?= $(prefix)/share
 mandir      ?= $(datadir)/man
+sbindir     ?= $(prefix)/sbin
+# vmmib-agentx's persistent directory (vmIndex assignments) unless
+# SNMP_PERSISTENT_DIR says otherwise; beside Net-SNMP's /var/lib/snmp,
+# whatever the prefix.
+AGENTX_STATEDIR ?= /var/lib/vmmib
 # What snmpd and the Net-SNMP tools must find goes where Net-SNMP looks,
 # whatever the prefix (the prefix moves only the manual page and vmmib's own
 # copy of the standard MIB modules):
@@ -57,14 +65,25 @@ MODULE_OBJS := $(patsubst module/%.c,$(BUILDDIR)/%.o,$(MODULE_SRCS))
 MODULE      := $(BUILDDIR)/vmmib.so
 MODULE_HDRS := $(wildcard module/*/*.h)
 
+# vmmib-agentx: the module's objects (the same ones vmmib.so is linked from)
+# with an entry of its own in agentx/.  It links libnetsnmpmibs for the
+# processor and filesystem enumerations behind vmCpuPhysIndex and
+# vmStorageParent, which snmpd has and a bare subagent lacks.
+AGENTX_SRCS := $(wildcard agentx/*.c)
+AGENTX_OBJS := $(patsubst agentx/%.c,$(BUILDDIR)/agentx/%.o,$(AGENTX_SRCS))
+AGENTX      := $(BUILDDIR)/vmmib-agentx
+AGENTX_LIBS := $(shell $(PKG_CONFIG) --libs libvirt libxml-2.0 2>/dev/null) \
+               -lnetsnmpmibs -lnetsnmpagent -lnetsnmp -lpthread
+VERSION_STR := $(shell awk -F'[][]' '/^AC_INIT/ { print $$4; exit }' configure.ac)
+
 # The cmocka unit tests link the model as a whole.
 MODEL_SRCS  := $(wildcard module/model/*.c)
 UNIT_TESTS  := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all demo check check-unit check-integration check-layers deps install uninstall clean \
-        format format-check dist distcheck bench
+.PHONY: all demo check bench bench-agentx check-unit check-integration check-layers deps install \
+        uninstall clean format format-check dist distcheck
 
-all: $(MODULE)
+all: $(MODULE) $(AGENTX)
 
 $(BUILDDIR)/%.o: module/%.c
 	@mkdir -p $(dir $@)
@@ -72,6 +91,15 @@ $(BUILDDIR)/%.o: module/%.c
 
 $(MODULE): $(MODULE_OBJS)
 	$(CC) -shared $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(DEPS_LIBS)
+
+$(BUILDDIR)/agentx/%.o: agentx/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(SAN_FLAGS) $(CFLAGS) $(CPPFLAGS) \
+	    -DVMMIB_VERSION='"$(VERSION_STR)"' -DVMMIB_AGENTX_STATEDIR='"$(AGENTX_STATEDIR)"' \
+	    -MMD -MP -c -o $@ $<
+
+$(AGENTX): $(AGENTX_OBJS) $(MODULE_OBJS)
+	$(CC) $(SAN_FLAGS) $(LDFLAGS) -o $@ $^ $(AGENTX_LIBS)
 
 build/unit:
 	mkdir -p $@
@@ -111,12 +139,17 @@ bench: deps
 	@$(MAKE) --no-print-directory all $(BENCH_TOOLS)
 	@bench/run.sh
 
+bench-agentx: all
+	@tests/bench-agentx.sh $(BENCH_ARGS)
+
 check-unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done
 
 # The one rule of the layout: each folder is one world.  poll/ never sees
 # Net-SNMP, agent/ never sees libvirt, model/ sees neither (nor poll/ or
 # agent/), and nothing below the entry includes vmmib.c's world upwards.
+# agentx/, the subagent's entry, links the module whole and calls only its
+# init_vmmib/deinit_vmmib.
 check-layers:
 	@bad=0; \
 	if grep -n '#include.*net-snmp' module/poll/*.[ch]; then \
@@ -129,27 +162,30 @@ check-layers:
 	    echo "check-layers: module/poll/ includes agent/" >&2; bad=1; fi; \
 	if grep -nE '#include "\.\./poll/' module/agent/*.[ch] | grep -v '"\.\./poll/control\.h"'; then \
 	    echo "check-layers: module/agent/ includes poll/ beyond the SET crossing (control.h)" >&2; bad=1; fi; \
-	if [ $$bad -eq 0 ]; then echo "check-layers: poll/, model/ and agent/ keep to their worlds"; fi; \
+	if grep -nE '#include.*(libvirt|module/|"\.\./)' agentx/*.[ch]; then \
+	    echo "check-layers: agentx/ reaches into libvirt or the module (it calls init_vmmib/deinit_vmmib only)" >&2; bad=1; fi; \
+	if [ $$bad -eq 0 ]; then echo "check-layers: poll/, model/ and agent/ keep to their worlds; agentx/ only calls the module's entry"; fi; \
 	exit $$bad
 
 IMPORT_MIBS := $(wildcard mib/imports/*.txt)
 # The marker that tells our snmp.conf from anyone else's.
 SNMPCONF_MARK := Installed by vmmib
 
-install: $(MODULE)
+install: $(MODULE) $(AGENTX)
 	@f='$(DESTDIR)$(SNMPCONFDIR)/snmp.conf'; \
 	if [ -f "$$f" ] && ! grep -q '$(SNMPCONF_MARK)' "$$f"; then \
 	    echo "make install: $$f exists and is not vmmib's; add this line to it" >&2; \
 	    echo "  (or to /etc/snmp/snmp.conf) and run make install SNMPCONFDIR=<another dir>:" >&2; \
 	    echo "    mibdirs -$(IMPORTSDIR)" >&2; exit 1; fi
 	install -d $(DESTDIR)$(DLMODDIR) $(DESTDIR)$(MIBDIR) $(DESTDIR)$(IMPORTSDIR) \
-	    $(DESTDIR)$(SNMPCONFDIR) $(DESTDIR)$(mandir)/man8
+	    $(DESTDIR)$(SNMPCONFDIR) $(DESTDIR)$(mandir)/man8 $(DESTDIR)$(sbindir)
 	install -m 0644 $(MODULE) $(DESTDIR)$(DLMODDIR)/vmmib.so
+	install -m 0755 $(AGENTX) $(DESTDIR)$(sbindir)/vmmib-agentx
 	install -m 0644 mib/VM-MIB.txt mib/IANA-STORAGE-MEDIA-TYPE-MIB.txt $(DESTDIR)$(MIBDIR)/
 	install -m 0644 $(IMPORT_MIBS) $(DESTDIR)$(IMPORTSDIR)/
 	sed 's|@IMPORTSDIR@|$(IMPORTSDIR)|g' mib/snmp.conf.in >$(DESTDIR)$(SNMPCONFDIR)/snmp.conf
 	chmod 0644 $(DESTDIR)$(SNMPCONFDIR)/snmp.conf
-	install -m 0644 doc/vmmib.8 $(DESTDIR)$(mandir)/man8/vmmib.8
+	install -m 0644 doc/vmmib.8 doc/vmmib-agentx.8 $(DESTDIR)$(mandir)/man8/
 	@echo "installed; load the module with this line in snmpd.conf (or a file in /etc/snmp/snmpd.conf.d/):"
 	@echo "    dlmod vmmib $(DLMODDIR)/vmmib.so"
 
@@ -160,9 +196,10 @@ uninstall:
 	-rmdir $(DESTDIR)$(IMPORTSDIR) $(DESTDIR)$(datadir)/vmmib 2>/dev/null
 	@f='$(DESTDIR)$(SNMPCONFDIR)/snmp.conf'; \
 	if [ -f "$$f" ] && grep -q '$(SNMPCONF_MARK)' "$$f"; then echo "rm -f $$f"; rm -f "$$f"; fi
-	rm -f $(DESTDIR)$(mandir)/man8/vmmib.8
+	rm -f $(DESTDIR)$(mandir)/man8/vmmib.8 $(DESTDIR)$(mandir)/man8/vmmib-agentx.8
+	rm -f $(DESTDIR)$(sbindir)/vmmib-agentx
 
-FORMAT_FILES = module/*.c module/*/*.[ch] tests/unit/*.c bench/*.c
+FORMAT_FILES = module/*.c module/*/*.[ch] agentx/*.[ch] tests/unit/*.c bench/*.c
 
 format:
 	clang-format -i $(FORMAT_FILES)
@@ -173,7 +210,7 @@ format-check:
 clean:
 	rm -rf build tests/run
 
--include $(MODULE_OBJS:.o=.d)
+-include $(MODULE_OBJS:.o=.d) $(AGENTX_OBJS:.o=.d)
 
 # ---------------------------------------------------------------------------
 # Release tarball.
@@ -186,7 +223,7 @@ clean:
 # VERSION is AC_INIT's version in configure.ac.
 VERSION     := $(shell awk -F'[][]' '/^AC_INIT/ { print $$4; exit }' configure.ac)
 DISTNAME    := vmmib-$(VERSION)
-DIST_FILES  := Makefile configure.ac config.mk.in module mib tests bench examples debian doc \
+DIST_FILES  := Makefile configure.ac config.mk.in module agentx mib tests bench examples debian doc \
                README.md COPYING .clang-format
 # Never shipped: test output and what a package build leaves in debian/.
 DIST_EXCLUDES := --exclude=./tests/run --exclude=./debian/vmmib --exclude=./debian/tmp \
@@ -200,6 +237,8 @@ dist:
 	@test -n "$(VERSION)" || { echo "dist: no version in configure.ac's AC_INIT" >&2; exit 1; }
 	@grep -q '^\.TH VMMIB 8 .*"vmmib $(VERSION)"' doc/vmmib.8 || \
 	    { echo "dist: doc/vmmib.8's .TH line does not say vmmib $(VERSION)" >&2; exit 1; }
+	@grep -q '^\.TH VMMIB-AGENTX 8 .*"vmmib $(VERSION)"' doc/vmmib-agentx.8 || \
+	    { echo "dist: doc/vmmib-agentx.8's .TH line does not say vmmib $(VERSION)" >&2; exit 1; }
 	@head -1 debian/changelog | grep -q '^vmmib ($(VERSION)[-)]' || \
 	    { echo "dist: debian/changelog's first entry is not for $(VERSION)" >&2; exit 1; }
 	rm -f $(DISTNAME).tar.gz
@@ -219,7 +258,8 @@ distcheck: dist
 	missing=0; \
 	for f in '*/snmp/dlmod/vmmib.so' '*/snmp/mibs/VM-MIB.txt' \
 	         '*/snmp/mibs/IANA-STORAGE-MEDIA-TYPE-MIB.txt' '*/vmmib/mibs/SNMPv2-SMI.txt' \
-	         '*/vmmib/mibs/UUID-TC-MIB.txt' '*/snmp/snmp.conf' '*/man/man8/vmmib.8'; do \
+	         '*/vmmib/mibs/UUID-TC-MIB.txt' '*/snmp/snmp.conf' '*/man/man8/vmmib.8' \
+	         '*/sbin/vmmib-agentx' '*/man/man8/vmmib-agentx.8'; do \
 	    found=$$(cd "$$tmp/inst" && find . -path "./$$f" -type f | head -1); \
 	    if [ -n "$$found" ]; then echo "  installed $${found#.}"; \
 	    else echo "  MISSING $$f" >&2; missing=1; fi; \

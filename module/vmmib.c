@@ -18,6 +18,7 @@
 #include <fcntl.h>
 #include <poll.h>
 #include <pthread.h>
+#include <pwd.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -146,12 +147,16 @@ static void build(struct round *r, struct snapshot *raw, bool stalled)
         stalled ? carry_unreachable(r->prev->snap, NULL,
                                     "libvirt has not answered for over 30 seconds", began)
                 : run_model(r, raw, &rep);
+    struct change_list changes = {0};
+    if (s)
+        change_detect(r->prev->snap, s, &changes); /* records what is reported in s */
     struct view *v = s ? view_build(s) : NULL;
     if (!v) {
         carry_report_clear(&rep);
+        change_clear(&changes);
         return; /* out of memory: the previous view stays */
     }
-    change_detect(r->prev->snap, v->snap, &v->changes);
+    v->changes = changes;
     v->report = rep;
     v->store_error = save_index(r, false);
     if (r->load_error) {
@@ -286,6 +291,7 @@ static struct {
     int64_t last_change_ms;
     enum { LINK_NEVER, LINK_UP, LINK_DOWN } link; /* as last logged */
     bool stall_reported;
+    bool writes_refused; /* as last logged */
 } g;
 
 static const char *uri_name(void)
@@ -293,13 +299,15 @@ static const char *uri_name(void)
     return config_get()->uri ? config_get()->uri : "the default libvirt URI";
 }
 
+/* Both edges of a loss are warnings: Debian's snmpd logs only those (-LOw),
+ * and an operator who saw "lost" must also see the recovery. */
 static void link_up(const struct snapshot *s)
 {
     if (g.link != LINK_UP)
-        snmp_log(LOG_NOTICE, "vmmib: %s hypervisor %s (%s %s)\n",
-                 g.link == LINK_DOWN ? "reconnected to" : "connected to",
-                 s->uri ? s->uri : uri_name(), s->hv_software ? s->hv_software : "",
-                 s->hv_version ? s->hv_version : "");
+        snmp_log(
+            g.link == LINK_DOWN ? LOG_WARNING : LOG_NOTICE, "vmmib: %s hypervisor %s (%s %s)\n",
+            g.link == LINK_DOWN ? "reconnected to" : "connected to", s->uri ? s->uri : uri_name(),
+            s->hv_software ? s->hv_software : "", s->hv_version ? s->hv_version : "");
     g.link = LINK_UP;
     g.stall_reported = false;
 }
@@ -312,6 +320,26 @@ static void link_down(const char *why)
                  "unknown and retrying\n",
                  uri_name(), why ? why : "no answer");
     g.link = LINK_DOWN;
+}
+
+/* Write access on, read-write refused by libvirt: said once, and again
+ * when it changes. */
+static void log_write_access(const struct snapshot *s)
+{
+    if (!s->connected || (s->writes_refused != NULL) == g.writes_refused)
+        return;
+    g.writes_refused = s->writes_refused != NULL;
+    /* The user to name: snmpd's (Debian-snmp) or vmmib-agentx's (vmmib). */
+    const struct passwd *pw = getpwuid(geteuid());
+    const char *user = pw && pw->pw_name ? pw->pw_name : "this agent's user";
+    if (g.writes_refused)
+        snmp_log(LOG_WARNING,
+                 "vmmib: write access is on, but %s; monitoring goes on read-only and SETs "
+                 "answer resourceUnavailable (on Debian, polkit lets the libvirt group write: "
+                 "adduser %s libvirt, then restart)\n",
+                 s->writes_refused, user);
+    else
+        snmp_log(LOG_WARNING, "vmmib: libvirt now grants read-write access: SETs are accepted\n");
 }
 
 /* What the round has to say. */
@@ -374,6 +402,7 @@ static void publish(struct view *v)
     DEBUGMSGTL(("vmmib/model", "model %lld ms: %zu per-VM changes, table %s\n",
                 (long long)v->model_ms, v->changes.n_vm,
                 v->changes.table_changed ? "changed" : "unchanged"));
+    log_write_access(s);
     log_report(v);
     if (v->changes.table_changed)
         g.last_change_ms = vmtime_boot_ms();
@@ -473,15 +502,21 @@ static void start(unsigned reg, void *arg)
 static int loads;
 static bool serving;
 
-/* Is VM-MIB already served in this agent, by another copy of this module
- * (a second dlmod line naming another path) or anything else? */
-static bool served_elsewhere(void)
+/* Who already serves VM-MIB in this agent: nobody, another copy of this
+ * module (a second dlmod line naming another path) or anything else
+ * registered in snmpd itself, or an AgentX subagent (vmmib-agentx) whose
+ * registrations this snmpd holds as the master (they carry its session). */
+enum served_by { SERVED_BY_NOBODY, SERVED_BY_AGENT, SERVED_BY_SUBAGENT };
+
+static enum served_by served_elsewhere(void)
 {
     static const oid probe[] = {OIDS_OBJECTS, OIDS_NUMBER, 0}; /* vmNumber.0 */
     static const oid vmmib[] = {OIDS_VMMIB};
     netsnmp_subtree *t = netsnmp_subtree_find(probe, OID_LENGTH(probe), NULL, "");
-    return t && t->namelen >= OIDS_VMMIB_LEN &&
-           snmp_oidtree_compare(t->name_a, OIDS_VMMIB_LEN, vmmib, OIDS_VMMIB_LEN) == 0;
+    if (!t || t->namelen < OIDS_VMMIB_LEN ||
+        snmp_oidtree_compare(t->name_a, OIDS_VMMIB_LEN, vmmib, OIDS_VMMIB_LEN) != 0)
+        return SERVED_BY_NOBODY;
+    return t->session ? SERVED_BY_SUBAGENT : SERVED_BY_AGENT;
 }
 
 __attribute__((visibility("default"))) void init_vmmib(void);
@@ -494,7 +529,14 @@ void init_vmmib(void)
      * path repeats: a second start would reset the configuration read so
      * far, register everything twice and start a second poller. */
     loads++;
-    if (serving || served_elsewhere()) {
+    enum served_by by = serving ? SERVED_BY_AGENT : served_elsewhere();
+    if (by == SERVED_BY_SUBAGENT) {
+        snmp_log(LOG_WARNING, "vmmib: an AgentX subagent (vmmib-agentx) already serves VM-MIB "
+                              "through this snmpd; the module stays inactive. Serve it one "
+                              "way only (see vmmib(8))\n");
+        return;
+    }
+    if (by == SERVED_BY_AGENT) {
         snmp_log(LOG_WARNING, "vmmib: already loaded (a second 'dlmod vmmib' line); "
                               "this one is ignored, the first keeps serving VM-MIB\n");
         return;

@@ -1,7 +1,8 @@
 #!/bin/bash
 # The whole suite: unit tests, MIB validation, integration tests against the
-# real snmpd (plain build, then the ASan+UBSan build), a valgrind run of
-# snmpd with the module.  Ends with "N passed, N failed, N skipped".
+# real snmpd (plain build, then the ASan+UBSan build; the AgentX subagent
+# vmmib-agentx of the same build with them), a valgrind run of snmpd with
+# the module and of vmmib-agentx.  Ends with "N passed, N failed, N skipped".
 set -u
 TOP=$(cd "$(dirname "$0")/.." && pwd)
 cd "$TOP"
@@ -41,6 +42,12 @@ for t in tests/qemu/t_*.sh; do
     VMMIB_SO=$TOP/build/vmmib.so bash "$t" || true
 done
 
+echo "== managers (Prometheus, Zabbix)"
+for t in tests/managers/t_*.sh; do
+    echo "-- $(basename "$t")"
+    VMMIB_SO=$TOP/build/vmmib.so bash "$t" || true
+done
+
 echo "== integration tests again with the AddressSanitizer + UBSan module"
 asan=$(gcc -print-file-name=libasan.so)
 ubsan=$(gcc -print-file-name=libubsan.so)
@@ -74,6 +81,8 @@ done
 
 echo "== valgrind: snmpd with the module over full walks and a reload"
 tests/valgrind.sh
+echo "== valgrind: vmmib-agentx through a master: walks, SETs, reloads, a master restart"
+tests/valgrind-agentx.sh
 
 pass=$(grep -c '^PASS' "$VMMIB_RESULTS")
 failn=$(grep -c '^FAIL' "$VMMIB_RESULTS")

@@ -42,8 +42,7 @@ static uint32_t hv_uptime_cs(const struct snapshot *s)
 {
     if (!s || !s->hv_known)
         return 0;
-    int64_t d = vmtime_boot_ms() - s->hv_init_ms;
-    return d <= 0 ? 0 : (uint32_t)((uint64_t)d / 10);
+    return vmtime_ticks((vmtime_boot_ms() - s->hv_init_ms) / 10);
 }
 
 /* vmTableLastChange: vmHvUpTime when a row last appeared or went away. */
@@ -51,7 +50,7 @@ static uint32_t last_change_cs(const struct snapshot *s)
 {
     if (!s || last_change_ms <= s->hv_init_ms)
         return 0;
-    return (uint32_t)((uint64_t)(last_change_ms - s->hv_init_ms) / 10);
+    return vmtime_ticks((last_change_ms - s->hv_init_ms) / 10);
 }
 
 static void answer(enum scalar_id id, const struct snapshot *s, netsnmp_request_info *r)

@@ -13,6 +13,9 @@
 /* A SET answers within a second: actions still running after this long go
  * on in the background and show in vmOperState. */
 #define CONTROL_WAIT_MS 700
+/* Debian runs snmpd with -LOw: the audit trail of every state-changing SET
+ * (who, what, result) must reach its journal, so it is logged at WARNING. */
+#define LOG_AUDIT LOG_WARNING
 
 enum { AFFINITY_ENABLE = 1, AFFINITY_DISABLE = 2 };
 
@@ -24,7 +27,7 @@ struct plan {
     char what[700]; /* "SET ... by who": for the log */
     bool acted;
     /* vmCpuAffinity: several varbinds for one vCPU act as one */
-    bool leader;
+    bool leader, grouped; /* grouped: a later one of them, whose leader acts */
     int vcpu, cpu, value;
 };
 
@@ -52,9 +55,18 @@ static void copy_name(char *dst, size_t cap, const void *src, size_t len)
     dst[n] = '\0';
 }
 
-static void describe_requester(netsnmp_agent_request_info *reqinfo, char *buf, size_t len)
+/* The version field of a PDU that came from an AgentX master (RFC 2741
+ * version 1, as Net-SNMP's subagent marks it). */
+#define AGENTX_PDU_VERSION_MASK 0xc0
+
+void set_requester(netsnmp_agent_request_info *reqinfo, char *buf, size_t len)
 {
     netsnmp_pdu *pdu = reqinfo && reqinfo->asp ? reqinfo->asp->pdu : NULL;
+    if (pdu && (pdu->version & AGENTX_PDU_VERSION_MASK) == AGENTX_PDU_VERSION_MASK) {
+        /* vmmib-agentx: AgentX carries the context, never the manager. */
+        snprintf(buf, len, "the AgentX master (AgentX does not say which manager)");
+        return;
+    }
     char name[128] = "?";
     if (pdu && pdu->securityName && pdu->securityNameLen)
         copy_name(name, sizeof(name), pdu->securityName, pdu->securityNameLen);
@@ -84,10 +96,33 @@ static void value_text(const netsnmp_variable_list *vb, char *buf, size_t len)
         snprintf(buf, len, "(not an INTEGER)");
 }
 
+/* The error's name alone: Net-SNMP's snmp_errstring() adds a generic
+ * explanation that can mislead in the journal (resourceUnavailable "is likely
+ * a out-of-memory failure within the agent"); the log gives the real reason. */
+static const char *error_name(int err)
+{
+    switch (err) {
+    case SNMP_ERR_WRONGTYPE:
+        return "wrongType";
+    case SNMP_ERR_WRONGVALUE:
+        return "wrongValue";
+    case SNMP_ERR_NOCREATION:
+        return "noCreation";
+    case SNMP_ERR_INCONSISTENTVALUE:
+        return "inconsistentValue";
+    case SNMP_ERR_RESOURCEUNAVAILABLE:
+        return "resourceUnavailable";
+    case SNMP_ERR_NOTWRITABLE:
+        return "notWritable";
+    default:
+        return snmp_errstring(err);
+    }
+}
+
 static void refuse(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, int err,
                    const char *what, const char *why)
 {
-    snmp_log(LOG_WARNING, "vmmib: control: %s refused (%s): %s\n", what, snmp_errstring(err), why);
+    snmp_log(LOG_WARNING, "vmmib: control: %s refused (%s): %s\n", what, error_name(err), why);
     netsnmp_set_request_error(reqinfo, r, err);
 }
 
@@ -112,6 +147,13 @@ static int wait_budget(netsnmp_agent_request_info *reqinfo)
 static void act(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, struct plan *pl,
                 const unsigned char *map, size_t maplen)
 {
+    if (pl->p.verdict == ADMIN_NOOP) {
+        /* Every SET is logged, also one that changes nothing. */
+        snmp_log(LOG_NOTICE, "vmmib: control: %s: %s\n", pl->what,
+                 pl->grouped ? "applied with the first varbind for this vCPU"
+                             : "accepted, nothing to do (already so)");
+        return;
+    }
     if (pl->p.verdict != ADMIN_ACT)
         return;
     struct control_order o = {.action = pl->p.action,
@@ -129,7 +171,7 @@ static void act(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, st
         return;
     case CONTROL_PENDING:
         pl->acted = true;
-        snmp_log(LOG_NOTICE, "vmmib: control: %s: %s in progress\n", pl->what,
+        snmp_log(LOG_AUDIT, "vmmib: control: %s: %s in progress\n", pl->what,
                  admin_action_name(pl->p.action));
         return;
     case CONTROL_FAILED:
@@ -140,12 +182,17 @@ static void act(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, st
         return;
     case CONTROL_DONE:
         pl->acted = true;
-        snmp_log(LOG_NOTICE, "vmmib: control: %s: done\n", pl->what);
+        snmp_log(LOG_AUDIT, "vmmib: control: %s: done\n", pl->what);
         return;
     }
 }
 
-static void undo(struct plan *pl, const unsigned char *map, size_t maplen)
+/* UNDO of one varbind that acted.  What cannot be undone (a shutdown, a
+ * destroy, a managed save) or whose undo failed makes the answer
+ * undoFailed (RFC 3416 4.2.5): the manager must not believe that nothing
+ * changed. */
+static void undo(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, struct plan *pl,
+                 const unsigned char *map, size_t maplen)
 {
     if (!pl->acted)
         return;
@@ -155,8 +202,9 @@ static void undo(struct plan *pl, const unsigned char *map, size_t maplen)
     if (pl->p.undo == ADMIN_NONE) {
         snmp_log(LOG_WARNING,
                  "vmmib: control: %s: a later varbind failed, and %s cannot be "
-                 "undone\n",
+                 "undone (undoFailed)\n",
                  pl->what, admin_action_name(pl->p.action));
+        netsnmp_set_request_error(reqinfo, r, SNMP_ERR_UNDOFAILED);
         return;
     }
     struct control_order o = {.action = pl->p.undo,
@@ -166,13 +214,20 @@ static void undo(struct plan *pl, const unsigned char *map, size_t maplen)
                               .what = pl->what};
     memcpy(o.uuid, pl->uuid, 16);
     char *error = NULL;
-    if (control_run(&o, 0, &error) == CONTROL_NOMEM) {
-        snmp_log(LOG_WARNING, "vmmib: control: %s: out of memory, not undone\n", pl->what);
-        return;
+    enum control_result rc = control_run(&o, wait_budget(reqinfo), &error);
+    if (rc == CONTROL_DONE || rc == CONTROL_PENDING) {
+        snmp_log(LOG_AUDIT, "vmmib: control: %s: %s (%s) because a later varbind failed\n",
+                 pl->what, rc == CONTROL_DONE ? "undone" : "being undone",
+                 admin_action_name(pl->p.undo));
+    } else {
+        const char *why = error ? error : "";
+        if (rc == CONTROL_NOMEM)
+            why = "out of memory";
+        snmp_log(LOG_WARNING, "vmmib: control: %s: could not be undone (%s): %s (undoFailed)\n",
+                 pl->what, admin_action_name(pl->p.undo), why);
+        netsnmp_set_request_error(reqinfo, r, SNMP_ERR_UNDOFAILED);
     }
     free(error);
-    snmp_log(LOG_NOTICE, "vmmib: control: %s: undone (%s) because a later varbind failed\n",
-             pl->what, admin_action_name(pl->p.undo));
 }
 
 void set_report_outcomes(void)
@@ -184,25 +239,74 @@ void set_report_outcomes(void)
             snmp_log(LOG_WARNING, "vmmib: control: %s: failed: %s\n", o[i].what,
                      o[i].error ? o[i].error : "");
         else
-            snmp_log(LOG_NOTICE, "vmmib: control: %s: completed\n", o[i].what);
+            snmp_log(LOG_AUDIT, "vmmib: control: %s: completed\n", o[i].what);
     }
     control_outcomes_free(o, n);
+}
+
+/* Can libvirt act at all?  Not while it does not answer, nor when it
+ * refused the read-write connection write access needs. */
+static bool usable(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, const char *what)
+{
+    char why[512];
+    if (!current->snap->connected) {
+        refuse(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE, what, "the hypervisor is not answering");
+        return false;
+    }
+    if (current->snap->writes_refused) {
+        snprintf(why, sizeof(why), "monitoring only: %s", current->snap->writes_refused);
+        refuse(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE, what, why);
+        return false;
+    }
+    return true;
 }
 
 /* ---- vmTable ---- */
 
 static const char *vm_column_name(unsigned column)
 {
-    switch (column) {
-    case OIDS_VM_ADMIN_STATE:
-        return "vmAdminState";
-    case OIDS_VM_CUR_CPU:
-        return "vmCurCpuNumber";
-    case OIDS_VM_CUR_MEM:
-        return "vmCurMem";
-    default:
-        return "column";
-    }
+    static const char *const names[] = {
+        [OIDS_VM_NAME] = "vmName",
+        [OIDS_VM_UUID] = "vmUUID",
+        [OIDS_VM_OSTYPE] = "vmOSType",
+        [OIDS_VM_ADMIN_STATE] = "vmAdminState",
+        [OIDS_VM_OPER_STATE] = "vmOperState",
+        [OIDS_VM_AUTOSTART] = "vmAutoStart",
+        [OIDS_VM_PERSISTENT] = "vmPersistent",
+        [OIDS_VM_CUR_CPU] = "vmCurCpuNumber",
+        [OIDS_VM_MIN_CPU] = "vmMinCpuNumber",
+        [OIDS_VM_MAX_CPU] = "vmMaxCpuNumber",
+        [OIDS_VM_MEM_UNIT] = "vmMemUnit",
+        [OIDS_VM_CUR_MEM] = "vmCurMem",
+        [OIDS_VM_MIN_MEM] = "vmMinMem",
+        [OIDS_VM_MAX_MEM] = "vmMaxMem",
+        [OIDS_VM_UPTIME] = "vmUpTime",
+        [OIDS_VM_CPU_TIME] = "vmCpuTime",
+    };
+    if (column < sizeof(names) / sizeof(names[0]) && names[column])
+        return names[column];
+    return "vmEntry column";
+}
+
+/* Why a column other than the control objects refuses a SET. */
+static void read_only_reason(unsigned column, char *why, size_t len)
+{
+    if (column == OIDS_VM_MIN_CPU || column == OIDS_VM_MAX_CPU || column == OIDS_VM_MIN_MEM ||
+        column == OIDS_VM_MAX_MEM)
+        snprintf(why, len, "%s: libvirt cannot change it live, only in the persistent definition",
+                 vm_column_name(column));
+    else
+        snprintf(why, len,
+                 "%s is read-only; the writable objects are vmAdminState, vmCurCpuNumber, "
+                 "vmCurMem and vmCpuAffinity",
+                 vm_column_name(column));
+}
+
+static enum admin_object vm_object(unsigned column)
+{
+    if (column == OIDS_VM_ADMIN_STATE)
+        return ADMIN_OBJ_STATE;
+    return column == OIDS_VM_CUR_CPU ? ADMIN_OBJ_VCPUS : ADMIN_OBJ_MEMORY;
 }
 
 /* A plan's verdict as the answer to its varbind; false when refused. */
@@ -247,7 +351,8 @@ static void plan_vm(struct plan *pl, const struct snapshot_row *row, unsigned co
         pl->p = admin_plan_vcpus(row, v);
     else
         pl->p = admin_plan_memory(row, v);
-    if (column == OIDS_VM_ADMIN_STATE && pl->p.verdict == ADMIN_INCONSISTENT)
+    if (column == OIDS_VM_ADMIN_STATE && pl->p.verdict == ADMIN_INCONSISTENT && pl->p.why &&
+        strcmp(pl->p.why, ADMIN_WHY_TRANSITION) == 0)
         snprintf(why, whylen, "%s makes no sense while the VM is %s", admin_target_name(v),
                  state_oper_name(row->oper));
     else
@@ -258,7 +363,8 @@ static void reserve_vm(const struct snapshot_row *row, unsigned column, netsnmp_
                        netsnmp_agent_request_info *reqinfo)
 {
     char who[256], what[700], value[32], why[160];
-    describe_requester(reqinfo, who, sizeof(who));
+    const char *wrong;
+    set_requester(reqinfo, who, sizeof(who));
     value_text(r->requestvb, value, sizeof(value));
     oid idx = r->requestvb->name_length ? r->requestvb->name[r->requestvb->name_length - 1] : 0;
     snprintf(what, sizeof(what), "SET %s.%lu (%s) = %s by %s", vm_column_name(column),
@@ -268,25 +374,23 @@ static void reserve_vm(const struct snapshot_row *row, unsigned column, netsnmp_
         netsnmp_set_request_error(reqinfo, r, SNMP_ERR_NOTWRITABLE);
     } else if (column != OIDS_VM_ADMIN_STATE && column != OIDS_VM_CUR_CPU &&
                column != OIDS_VM_CUR_MEM) {
-        /* vmMin/MaxCpuNumber, vmMin/MaxMem: libvirt cannot change them live
-         * without touching the persistent definition. */
-        refuse(reqinfo, r, SNMP_ERR_NOTWRITABLE, what,
-               "not writable: libvirt cannot change it live only");
+        read_only_reason(column, why, sizeof(why));
+        refuse(reqinfo, r, SNMP_ERR_NOTWRITABLE, what, why);
+    } else if (r->requestvb->type != ASN_INTEGER) {
+        /* RFC 3416 4.2.5: wrongType and wrongValue come before noCreation. */
+        refuse(reqinfo, r, SNMP_ERR_WRONGTYPE, what, "an INTEGER is required");
+    } else if ((wrong = admin_wrong_value(vm_object(column), *r->requestvb->val.integer))) {
+        refuse(reqinfo, r, SNMP_ERR_WRONGVALUE, what, wrong);
     } else if (!row) {
         refuse(reqinfo, r, SNMP_ERR_NOCREATION, what, "no such VM; rows are not created by SET");
-    } else if (r->requestvb->type != ASN_INTEGER) {
-        refuse(reqinfo, r, SNMP_ERR_WRONGTYPE, what, "an INTEGER is required");
     } else {
         struct plan *pl = plan_new(r, row, what);
         if (!pl) {
             netsnmp_set_request_error(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE);
             return;
         }
-        if (!current->snap->connected) {
-            refuse(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE, what,
-                   "the hypervisor is not answering");
+        if (!usable(reqinfo, r, what))
             return;
-        }
         plan_vm(pl, row, column, *r->requestvb->val.integer, why, sizeof(why));
         answer_plan(reqinfo, r, pl, why);
     }
@@ -308,7 +412,7 @@ void set_vm(const struct table_row *tr, unsigned column, netsnmp_request_info *r
         return;
     case MODE_SET_UNDO:
         if (pl)
-            undo(pl, NULL, 0);
+            undo(reqinfo, r, pl, NULL, 0);
         return;
     default: /* RESERVE2, COMMIT, FREE: the plan goes with the request */
         return;
@@ -354,7 +458,8 @@ static void reserve_affinity(const struct table_row *tr, unsigned column, netsnm
 {
     const struct view_cpu *c = tr ? tr->entry : NULL;
     char who[256], what[700], value[32];
-    describe_requester(reqinfo, who, sizeof(who));
+    const char *wrong;
+    set_requester(reqinfo, who, sizeof(who));
     value_text(r->requestvb, value, sizeof(value));
     snprintf(what, sizeof(what), "SET vmCpuAffinity (%s vCPU %d host CPU %d) = %s by %s",
              c && c->row->name ? c->row->name : "no such row", c ? c->vcpu->number : -1,
@@ -365,13 +470,13 @@ static void reserve_affinity(const struct table_row *tr, unsigned column, netsnm
         netsnmp_set_request_error(reqinfo, r, SNMP_ERR_NOTWRITABLE);
     } else if (column != OIDS_AFFINITY) {
         refuse(reqinfo, r, SNMP_ERR_NOTWRITABLE, what, "not writable");
+    } else if (r->requestvb->type != ASN_INTEGER) {
+        refuse(reqinfo, r, SNMP_ERR_WRONGTYPE, what, "an INTEGER is required");
+    } else if ((wrong = admin_wrong_value(ADMIN_OBJ_AFFINITY, v))) {
+        refuse(reqinfo, r, SNMP_ERR_WRONGVALUE, what, wrong);
     } else if (!c) {
         refuse(reqinfo, r, SNMP_ERR_NOCREATION, what,
                "no such vCPU or host CPU; rows are not created by SET");
-    } else if (r->requestvb->type != ASN_INTEGER) {
-        refuse(reqinfo, r, SNMP_ERR_WRONGTYPE, what, "an INTEGER is required");
-    } else if (v != AFFINITY_ENABLE && v != AFFINITY_DISABLE) {
-        refuse(reqinfo, r, SNMP_ERR_WRONGVALUE, what, "enable(1) or disable(2)");
     } else {
         struct plan *pl = plan_new(r, c->row, what);
         if (!pl) {
@@ -381,7 +486,7 @@ static void reserve_affinity(const struct table_row *tr, unsigned column, netsnm
         pl->vcpu = c->vcpu->number;
         pl->cpu = (int)tr->aux;
         pl->value = (int)v;
-        if (!current->snap->connected || !c->vcpu->cpumap)
+        if (usable(reqinfo, r, what) && !c->vcpu->cpumap)
             refuse(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE, what,
                    "the current pinning is not known");
     }
@@ -401,8 +506,10 @@ static void reserve2_affinity(const struct view_cpu *c, struct plan *pl, netsnmp
     pl->p = admin_plan_pin(c->row, c->vcpu, map, s->cpumap_len, s->host_cpus);
     free(map);
     pl->leader = leader;
-    if (answer_plan(reqinfo, r, pl, pl->p.why ? pl->p.why : "") && !leader)
+    if (answer_plan(reqinfo, r, pl, pl->p.why ? pl->p.why : "") && !leader) {
         pl->p.verdict = ADMIN_NOOP; /* the group's leader acts */
+        pl->grouped = true;
+    }
 }
 
 void set_affinity(const struct table_row *tr, unsigned column, netsnmp_request_info *r,
@@ -432,7 +539,7 @@ void set_affinity(const struct table_row *tr, unsigned column, netsnmp_request_i
         return;
     case MODE_SET_UNDO:
         if (pl && c && c->vcpu->cpumap)
-            undo(pl, c->vcpu->cpumap, current->snap->cpumap_len);
+            undo(reqinfo, r, pl, c->vcpu->cpumap, current->snap->cpumap_len);
         return;
     default:
         return;

@@ -19,29 +19,15 @@ void vmtable_publish(const struct view *v)
 static bool vm_find(const oid *idx, size_t len, bool next, struct table_row *row, oid *out,
                     size_t *out_len)
 {
-    if (!current)
-        return false;
-    const struct view_vm *e =
-        view_lookup(current->vms, current->n_vms, sizeof(*e), 1, idx, len, next);
-    if (!e)
-        return false;
-    row->entry = e;
-    row->aux = 0;
-    out[0] = e->key[0];
-    *out_len = 1;
-    return true;
+    return current && table_lookup(current->vms, current->n_vms, sizeof(*current->vms), 1, idx, len,
+                                   next, row, out, out_len);
 }
 
-/* vmUpTime: since vmmib saw the VM start; also while libvirt is away. */
+/* vmUpTime: since the VM started (carry.c keeps the start through pauses,
+ * saves and restores, and while libvirt is away), modulo 2^32. */
 static uint32_t uptime_cs(const struct snapshot_row *row)
 {
-    bool counting = state_is_active(row->oper) || row->oper == STATE_OPER_UNKNOWN;
-    if (row->started <= 0 || !counting)
-        return 0;
-    int64_t secs = vmtime_wall_s() - row->started;
-    if (secs <= 0)
-        return 0;
-    return secs >= UINT32_MAX / 100 ? UINT32_MAX : (uint32_t)(secs * 100);
+    return vmtime_uptime_ticks(row->started, vmtime_wall_s());
 }
 
 /* Memory: libvirt counts KiB; the unit is per row so that a VM of any size

@@ -1,5 +1,6 @@
 #include "admin.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "state.h"
@@ -15,13 +16,25 @@ static struct admin_plan verdict(enum admin_verdict v, const char *why)
     return (struct admin_plan){.verdict = v, .why = why};
 }
 
-static const char *const inconsistent_state = "the transition makes no sense from the VM's state";
+static const char *const inconsistent_state = ADMIN_WHY_TRANSITION;
+static const char *const crashed_held =
+    "the VM crashed and libvirt keeps its process: destroy(5) releases it";
+
+/* A crashed VM whose process libvirt preserved (on_crash preserve): to
+ * libvirt it is active, so it cannot be started, and no guest answers a
+ * shutdown request; only destroy(5) ends it. */
+static bool crashed_held_by_libvirt(const struct snapshot_row *row)
+{
+    return row->oper == STATE_OPER_CRASHED && row->lv_active;
+}
 
 static struct admin_plan to_running(const struct snapshot_row *row)
 {
     int oper = row->oper;
     if (oper == STATE_OPER_RUNNING)
         return verdict(ADMIN_NOOP, NULL);
+    if (crashed_held_by_libvirt(row))
+        return verdict(ADMIN_INCONSISTENT, crashed_held);
     if (oper == STATE_OPER_PAUSED)
         return act(ADMIN_RESUME, ADMIN_SUSPEND, STATE_ADMIN_RUNNING);
     if (oper == STATE_OPER_SHUTDOWN || oper == STATE_OPER_CRASHED ||
@@ -54,6 +67,9 @@ static struct admin_plan to_suspended(const struct snapshot_row *row)
 static struct admin_plan to_shutdown(const struct snapshot_row *row)
 {
     int oper = row->oper;
+    /* Never noError for nothing: a held crashed VM is not shut down. */
+    if (crashed_held_by_libvirt(row))
+        return verdict(ADMIN_INCONSISTENT, crashed_held);
     if (oper == STATE_OPER_SHUTDOWN || oper == STATE_OPER_SHUTTINGDOWN ||
         oper == STATE_OPER_CRASHED)
         return verdict(ADMIN_NOOP, NULL);
@@ -61,22 +77,48 @@ static struct admin_plan to_shutdown(const struct snapshot_row *row)
         return act(ADMIN_SHUTDOWN, ADMIN_NONE, STATE_ADMIN_SHUTDOWN);
     if (oper == STATE_OPER_SUSPENDED && row->lv_state == LV_SHUTOFF && row->has_managed_save)
         return act(ADMIN_MSAVE_REMOVE, ADMIN_NONE, STATE_ADMIN_SHUTDOWN);
+    if (oper == STATE_OPER_SUSPENDED && row->lv_state == LV_PMSUSPENDED)
+        return verdict(ADMIN_INCONSISTENT, "the guest sleeps (PM suspend) and cannot shut down: "
+                                           "wake it with running(1), or destroy(5) it");
     return verdict(ADMIN_INCONSISTENT, inconsistent_state);
 }
 
 static struct admin_plan to_destroyed(const struct snapshot_row *row)
 {
-    /* The draft's destroy(5): afterwards vmAdminState reads shutdown(4). */
-    if (state_is_active(row->oper))
+    /* The draft's destroy(5): afterwards vmAdminState reads shutdown(4).
+     * Whatever libvirt holds a process for is destroyed: also a guest
+     * asleep (PM suspend) and a crashed VM libvirt preserved. */
+    if (state_is_active(row->oper) || row->lv_active)
         return act(ADMIN_DESTROY, ADMIN_NONE, STATE_ADMIN_SHUTDOWN);
     return verdict(ADMIN_NOOP, NULL);
 }
 
+const char *admin_wrong_value(enum admin_object obj, long v)
+{
+    switch (obj) {
+    case ADMIN_OBJ_STATE:
+        if (v < STATE_ADMIN_RUNNING || v > STATE_ADMIN_DESTROY)
+            return "running(1), suspended(2), paused(3), shutdown(4) or destroy(5)";
+        return NULL;
+    case ADMIN_OBJ_VCPUS:
+    case ADMIN_OBJ_MEMORY:
+        /* Integer32 (0..2147483647); a longer INTEGER on the wire is
+         * outside the syntax, not a state matter. */
+        if (v < 0 || v > INT32_MAX)
+            return obj == ADMIN_OBJ_VCPUS ? "a count of vCPUs, Integer32 (0..2147483647)"
+                                          : "a size in vmMemUnit, Integer32 (0..2147483647)";
+        return NULL;
+    default:
+        /* unknown(0) is what the agent says when it cannot tell. */
+        return v == 1 || v == 2 ? NULL : "enable(1) or disable(2)";
+    }
+}
+
 struct admin_plan admin_plan_state(const struct snapshot_row *row, long target)
 {
-    if (target < STATE_ADMIN_RUNNING || target > STATE_ADMIN_DESTROY)
-        return verdict(ADMIN_WRONG_VALUE,
-                       "running(1), suspended(2), paused(3), shutdown(4) or destroy(5)");
+    const char *wrong = admin_wrong_value(ADMIN_OBJ_STATE, target);
+    if (wrong)
+        return verdict(ADMIN_WRONG_VALUE, wrong);
     if (row->oper == STATE_OPER_UNKNOWN)
         return verdict(ADMIN_UNAVAILABLE, "the hypervisor is not answering");
     switch (target) {
@@ -95,8 +137,9 @@ struct admin_plan admin_plan_state(const struct snapshot_row *row, long target)
 
 struct admin_plan admin_plan_vcpus(const struct snapshot_row *row, long count)
 {
-    if (count < 0)
-        return verdict(ADMIN_WRONG_VALUE, "a count of vCPUs");
+    const char *wrong = admin_wrong_value(ADMIN_OBJ_VCPUS, count);
+    if (wrong)
+        return verdict(ADMIN_WRONG_VALUE, wrong);
     if (row->oper == STATE_OPER_UNKNOWN)
         return verdict(ADMIN_UNAVAILABLE, "the hypervisor is not answering");
     if (!state_is_active(row->oper))
@@ -119,8 +162,9 @@ uint64_t admin_mem_unit(const struct snapshot_row *row)
 
 struct admin_plan admin_plan_memory(const struct snapshot_row *row, long value)
 {
-    if (value < 0)
-        return verdict(ADMIN_WRONG_VALUE, "a size in vmMemUnit");
+    const char *wrong = admin_wrong_value(ADMIN_OBJ_MEMORY, value);
+    if (wrong)
+        return verdict(ADMIN_WRONG_VALUE, wrong);
     if (row->oper == STATE_OPER_UNKNOWN)
         return verdict(ADMIN_UNAVAILABLE, "the hypervisor is not answering");
     if (!state_is_active(row->oper))

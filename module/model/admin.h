@@ -36,6 +36,10 @@ enum admin_verdict {
     ADMIN_UNAVAILABLE,  /* the VM's state is unknown: libvirt is not answering */
 };
 
+/* The why of a refusal that only the VM's state explains (the agent says
+ * which state instead). */
+#define ADMIN_WHY_TRANSITION "the transition makes no sense from the VM's state"
+
 struct admin_plan {
     enum admin_verdict verdict;
     enum admin_action action, undo;
@@ -43,6 +47,15 @@ struct admin_plan {
     int shows;                        /* vmAdminState to show until it is reached (0: no change) */
     const char *why;                  /* for the log of a refusal */
 };
+
+/* The objects a SET may change. */
+enum admin_object { ADMIN_OBJ_STATE, ADMIN_OBJ_VCPUS, ADMIN_OBJ_MEMORY, ADMIN_OBJ_AFFINITY };
+
+/* The syntax check alone, which needs no row: RFC 3416 (4.2.5) answers
+ * wrongValue before noCreation.  NULL when v is a value the object's
+ * syntax allows (an Integer32 in its range, a settable enumeration),
+ * else why not, for the log. */
+const char *admin_wrong_value(enum admin_object obj, long v);
 
 /* SET vmAdminState = target (1..4, or the draft's destroy(5)). */
 struct admin_plan admin_plan_state(const struct snapshot_row *row, long target);

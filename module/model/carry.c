@@ -146,32 +146,40 @@ static void keep_stale(struct snapshot_row *row, const struct snapshot_row *old,
         row->def.os_type = strdup("");
 }
 
-/* A VM that starts gets a fresh start time; one that stopped loses it. */
+/* A flag libvirt failed to read this round (the VM being undefined as it
+ * was read, say) keeps the value it had: vmDeleted must carry the
+ * vmPersistent the VM had, not unknown(1). */
+static void keep_flags(struct snapshot_row *row, const struct snapshot_row *old)
+{
+    if (!old)
+        return;
+    if (row->persistent == STATE_PERSIST_UNKNOWN)
+        row->persistent = old->persistent;
+    if (row->autostart == STATE_AUTOSTART_UNKNOWN)
+        row->autostart = old->autostart;
+}
+
+/* vmUpTime counts from the last change of vmAdminState from shutdown(4)
+ * to running(1) (RFC 7666): a VM that stops (shutdown, crashed) loses its
+ * start time, and the next state it is seen in after that starts the
+ * clock.  Pausing, saving to disk (suspended) and restoring do not restart
+ * it: the time counts on while the VM is saved, as the RFC defines it, so
+ * that "now - vmUpTime" stays the moment the VM was started.  A VM found
+ * up (running, paused or saved) when vmmib first sees it counts from then:
+ * libvirt does not report start times.  Unknown and other states keep
+ * what was known. */
 static void start_time(struct snapshot_row *row, struct indexstore_entry *e,
                        struct indexstore *store, int64_t now)
 {
-    bool active = state_is_active(row->oper);
-    if (active && e->started == 0) {
+    if (state_is_stopped(row->oper)) {
+        if (e->started != 0) {
+            e->started = 0;
+            store->dirty = true;
+        }
+    } else if (row->oper != STATE_OPER_UNKNOWN && row->oper != STATE_OPER_OTHER &&
+               e->started == 0) {
         e->started = now;
         store->dirty = true;
-    } else if (!active && e->started != 0) {
-        e->started = 0;
-        store->dirty = true;
-    }
-}
-
-/* What change detection compares: the last state libvirt reported. */
-static void reported_state(struct snapshot_row *row, const struct snapshot_row *old)
-{
-    if (row->oper != STATE_OPER_UNKNOWN) {
-        row->reported_oper = row->oper;
-        row->reported_ms = row->read_ms;
-    } else if (old) {
-        row->reported_oper = old->reported_oper;
-        row->reported_ms = old->reported_ms;
-    } else {
-        row->reported_oper = 0;
-        row->reported_ms = 0;
     }
 }
 
@@ -193,6 +201,7 @@ static int carry_row(const struct snapshot *prev, struct snapshot *raw, struct s
     if (row->stale) {
         keep_stale(row, old, prev, raw->cpumap_len);
     } else {
+        keep_flags(row, old);
         start_time(row, e, store, now.wall_s);
         row->admin_oper = state_admin_from_oper(row->oper, old ? old->admin_oper : 0);
         row->admin_request = old ? old->admin_request : 0;
@@ -202,7 +211,8 @@ static int carry_row(const struct snapshot *prev, struct snapshot *raw, struct s
     row->started = e->started;
     if (!row->stale)
         device_indexes(row, old);
-    reported_state(row, old);
+    /* Until change detection records what this round reports. */
+    row->reported_oper = old ? old->reported_oper : 0;
     return 0;
 }
 
@@ -320,6 +330,7 @@ static int copy_facts(struct snapshot *s, const struct snapshot *prev, const str
     s->host_cpus = prev->host_cpus;
     s->cpumap_len = prev->cpumap_len;
     s->reported_valid = prev->reported_valid;
+    s->writes_refused = prev->writes_refused ? strdup(prev->writes_refused) : NULL;
     return s->hv_software && s->hv_version ? 0 : -1;
 }
 

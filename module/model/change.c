@@ -8,7 +8,7 @@
 struct detect {
     const struct snapshot *next;
     int *known;        /* last reported vmOperState, 0 = none */
-    int64_t *known_ms; /* when that was read */
+    bool *unsure;      /* an event of this VM was sent while the round read it */
     uint16_t *reached; /* bit n: counted in bulk notification n */
     struct change_list *out;
     size_t cap_vm;
@@ -85,8 +85,9 @@ static size_t find_uuid(const struct by_uuid *order, size_t n, const unsigned ch
 }
 
 /* First the states libvirt announced by events since the last round, in
- * order: this is how short-lived states (suspending, shuttingdown,
- * resuming, migrating) are seen. */
+ * the order sent: this is how short-lived states (suspending,
+ * shuttingdown, resuming, migrating) are seen.  An event sent while the
+ * round was reading makes that VM's read unsure. */
 static int apply_events(struct detect *d)
 {
     const struct snapshot *next = d->next;
@@ -104,23 +105,27 @@ static int apply_events(struct detect *d)
         size_t i = find_uuid(order, next->count, ev->uuid);
         if (i == SIZE_MAX)
             continue; /* gone by now: the deletion is found below */
-        if (!d->known[i] || d->known[i] == ev->oper)
+        if (ev->seq > next->seq_lo)
+            d->unsure[i] = true;
+        if (!d->known[i] || d->known[i] == ev->oper || !ev->oper)
             continue; /* a VM new this round, or nothing new */
-        if (ev->received_ms <= d->known_ms[i] + CHANGE_EVENT_STALE_MS)
-            continue; /* possibly older than what the last round read */
         rc = reach(d, i, ev->oper);
     }
     free(order);
     return rc;
 }
 
-/* Then the state the round read. */
-static int apply_reads(struct detect *d)
+/* Then the state the round read, unless an event may be newer. */
+static int apply_reads(struct detect *d, bool quiet)
 {
     for (size_t i = 0; i < d->next->count; i++) {
         int oper = d->next->rows[i].oper;
-        if (oper == STATE_OPER_UNKNOWN || !d->known[i] || d->known[i] == oper)
-            continue; /* this VM alone did not answer, is new, or did not change */
+        if (oper == STATE_OPER_UNKNOWN || d->unsure[i] || d->known[i] == oper)
+            continue; /* this VM alone did not answer, an event may be newer, or no change */
+        if (quiet || !d->known[i]) {
+            d->known[i] = oper; /* the first state known of it: not a change */
+            continue;
+        }
         if (reach(d, i, oper) != 0)
             return -1;
     }
@@ -146,9 +151,9 @@ static int detect_alloc(struct detect *d, const struct snapshot *prev)
 {
     size_t n = d->next->count + 1, cap = d->next->count + (prev ? prev->count : 0) + 1;
     d->known = calloc(n, sizeof(*d->known));
-    d->known_ms = calloc(n, sizeof(*d->known_ms));
+    d->unsure = calloc(n, sizeof(*d->unsure));
     d->reached = calloc(n, sizeof(*d->reached));
-    if (!d->known || !d->known_ms || !d->reached)
+    if (!d->known || !d->unsure || !d->reached)
         return -1;
     for (int k = 1; k <= STATE_NOTIFY_DELETED; k++)
         if (!(d->out->bulk[k] = malloc(cap * sizeof(int32_t))))
@@ -156,33 +161,59 @@ static int detect_alloc(struct detect *d, const struct snapshot *prev)
     return 0;
 }
 
-int change_detect(const struct snapshot *prev, const struct snapshot *next, struct change_list *out)
+/* The last reported state of each VM of next, as of prev. */
+static void known_from(struct detect *d, const struct snapshot *prev)
+{
+    for (size_t i = 0; i < d->next->count; i++) {
+        const struct snapshot_row *was = prev ? snapshot_find(prev, d->next->rows[i].index) : NULL;
+        d->known[i] = was ? was->reported_oper : 0;
+    }
+}
+
+/* Out of memory: the states read become the reported ones. */
+static void record_reads(const struct snapshot *prev, struct snapshot *next)
+{
+    for (size_t i = 0; i < next->count; i++) {
+        struct snapshot_row *row = &next->rows[i];
+        const struct snapshot_row *was = prev ? snapshot_find(prev, row->index) : NULL;
+        if (row->oper != STATE_OPER_UNKNOWN)
+            row->reported_oper = row->oper;
+        else
+            row->reported_oper = was ? was->reported_oper : 0;
+    }
+}
+
+int change_detect(const struct snapshot *prev, struct snapshot *next, struct change_list *out)
 {
     memset(out, 0, sizeof(*out));
     out->table_changed = prev && !same_rows(prev, next);
-    /* Losing libvirt is not a change, nor is the first round ever read. */
-    if (!next->connected || !prev || !prev->reported_valid)
+    /* Losing libvirt is not a change (its rows keep what was reported),
+     * nor is the first round ever read. */
+    if (!next->connected)
         return 0;
+    bool quiet = !prev || !prev->reported_valid;
     struct detect d = {.next = next, .out = out};
     int rc = detect_alloc(&d, prev);
-    for (size_t i = 0; rc == 0 && i < next->count; i++) {
-        const struct snapshot_row *was = snapshot_find(prev, next->rows[i].index);
-        d.known[i] = was ? was->reported_oper : 0;
-        d.known_ms[i] = was ? was->reported_ms : 0;
+    if (rc == 0) {
+        known_from(&d, quiet ? NULL : prev);
+        if (!quiet && next->n_events)
+            rc = apply_events(&d);
     }
-    if (rc == 0 && next->n_events)
-        rc = apply_events(&d);
     if (rc == 0)
-        rc = apply_reads(&d);
-    if (rc == 0)
+        rc = apply_reads(&d, quiet);
+    if (rc == 0 && !quiet)
         rc = apply_deletions(&d, prev);
+    if (rc == 0)
+        for (size_t i = 0; i < next->count; i++)
+            next->rows[i].reported_oper = d.known[i];
     free(d.known);
-    free(d.known_ms);
+    free(d.unsure);
     free(d.reached);
     if (rc != 0) {
         bool changed = out->table_changed;
         change_clear(out);
         out->table_changed = changed;
+        record_reads(quiet ? NULL : prev, next);
     }
     return rc;
 }

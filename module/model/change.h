@@ -2,8 +2,17 @@
  * lifecycle events received since (carried in the new one) give an ordered
  * list of what changed: the per-VM notifications with the state each VM
  * was in before, the bulk ones with every VM that reached a state, and
- * whether vmTableLastChange moves.  A pure function: the agent only sends
- * the list. */
+ * whether vmTableLastChange moves.  The agent only sends the list.
+ *
+ * Order is libvirt's, never the wall clock's: a state is never reported
+ * after a later one has been.  Events come numbered in the order libvirt
+ * sent them, and the round says between which numbers its reads were made
+ * (snapshot.seq_lo, seq_hi).  Per VM: the events sent before the reads are
+ * reported in order, then the state the round read.  When an event of that
+ * VM was sent while the round was reading, the read may be older or newer
+ * than it: the events are reported and the read is left out (the next
+ * round, which that event asked for, reads again).  Events sent after the
+ * reads belong to the next round. */
 #ifndef VMMIB_MODEL_CHANGE_H
 #define VMMIB_MODEL_CHANGE_H
 
@@ -13,11 +22,6 @@
 
 #include "snapshot.h"
 #include "state.h"
-
-/* An event that arrives this soon after the VM's state was read may be
- * older than that read (it was on its way): applying it could report the
- * VM going back, so it is dropped and the next read tells. */
-#define CHANGE_EVENT_STALE_MS 500
 
 /* One per-VM notification (vmRunning ... vmDeleted). */
 struct change_vm {
@@ -38,10 +42,11 @@ struct change_list {
     bool table_changed; /* rows appeared or went away */
 };
 
-/* prev may be NULL (nothing published yet).  0, or -1 when memory ran
- * out (the list is then empty). */
-int change_detect(const struct snapshot *prev, const struct snapshot *next,
-                  struct change_list *out);
+/* prev may be NULL (nothing published yet).  Also records in each row of
+ * next the state now reported for it (reported_oper), which the next round
+ * compares with.  0, or -1 when memory ran out (the list is then empty and
+ * the states read are recorded). */
+int change_detect(const struct snapshot *prev, struct snapshot *next, struct change_list *out);
 void change_clear(struct change_list *l);
 
 /* VirtualMachineList: the bitmap of indexes (most significant bit of the

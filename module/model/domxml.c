@@ -67,7 +67,11 @@ static int source_type_of(const char *disk_type, const char *format)
             return STATE_SRC_RAW;
         return STATE_SRC_SPARSE; /* qcow2, qed, vmdk, vdi, vpc, vhdx ... grow on demand */
     }
-    return STATE_SRC_OTHER; /* dir, volume, nvme, vhostuser */
+    /* A storage-pool volume in a growing format is sparse wherever it
+     * lies; a raw one may be a file or a block device: the pool decides. */
+    if (strcmp(disk_type, "volume") == 0 && format && strcmp(format, "raw") != 0)
+        return STATE_SRC_SPARSE;
+    return STATE_SRC_OTHER; /* dir, raw volume, nvme, vhostuser */
 }
 
 static int media_of(const char *device)
@@ -154,6 +158,7 @@ static int parse_disk(xmlNode *disk, struct domxml_disk *d)
         d->format = text_dup(type ? type : "");
     else if (format != d->format)
         free(format);
+    d->empty = !d->resource || !*d->resource;
     if (!d->resource)
         d->resource = strdup(""); /* e.g. an empty CD-ROM drive */
     if (!d->bus)

@@ -17,6 +17,7 @@ struct domxml_disk {
     int access;      /* enum state_access */
     int media;       /* enum state_media */
     char *bus;       /* vmStorageMediaTypeString: the emulated bus (virtio, sata, ide...) */
+    bool empty;      /* no source: a CD-ROM or floppy drive without a medium */
 };
 
 /* An <interface>. */

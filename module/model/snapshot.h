@@ -42,6 +42,8 @@ struct snapshot_row {
     char *name;
     struct domxml_def def;
     int lv_state, lv_reason; /* as libvirt reported, for the admin plan and logs */
+    bool lv_active;          /* libvirt holds a running instance (a process) for it: also
+                                a PM-suspended domain, or a crashed one libvirt preserved */
     bool has_managed_save;
     int oper;       /* VirtualMachineOperState */
     int admin;      /* VirtualMachineAdminState as served: a request, else admin_oper */
@@ -53,11 +55,10 @@ struct snapshot_row {
     uint64_t cpu_time_ns; /* 0 while inactive */
     int64_t started;      /* wall clock (s) when seen starting, 0 when not running */
     bool stale;           /* libvirt did not answer for this domain this round */
-    int64_t read_ms;      /* CLOCK_BOOTTIME when its state was read */
-    /* The last state libvirt reported (kept through rounds in which it is
-     * unknown), and when it was read: what change detection compares. */
+    /* The last state reported to managers for this VM (kept through rounds
+     * in which it is unknown): what the next change detection compares
+     * with.  Set by change_detect. */
     int reported_oper;
-    int64_t reported_ms;
     /* vmAdminState a SET asked for, shown until reached, failed or given
      * up (0 = none), and since when (CLOCK_BOOTTIME). */
     int admin_request;
@@ -68,11 +69,12 @@ struct snapshot_row {
     struct snapshot_nic *nics;   /* def.n_nics entries (NULL when none) */
 };
 
-/* A state libvirt announced by a lifecycle event, in arrival order. */
+/* A state libvirt announced by a lifecycle event.  Events are numbered in
+ * the order libvirt sent them (seq, from 1, per poller). */
 struct snapshot_event {
     unsigned char uuid[16];
     int oper;
-    int64_t received_ms; /* CLOCK_BOOTTIME when the event arrived */
+    uint64_t seq;
 };
 
 struct snapshot {
@@ -90,8 +92,15 @@ struct snapshot {
     int host_cpus;                 /* physical CPUs libvirt reports */
     size_t cpumap_len;             /* bytes in a vCPU's cpumap */
     bool reported_valid;           /* some round was connected: reported_oper values are real */
-    struct snapshot_event *events; /* states announced since the previous round */
+    char *writes_refused;          /* write access is on, but libvirt refused read-write: why */
+    struct snapshot_event *events; /* states announced since the previous round, by seq */
     size_t n_events;
+    /* Where this round's reads stand among the events: events numbered up
+     * to seq_lo were sent before any state was read, events after seq_hi
+     * are sent after every read (they go to the next round; none is in
+     * events).  An event in between may be older or newer than the read
+     * of its VM. */
+    uint64_t seq_lo, seq_hi;
     struct snapshot_row *rows; /* ascending vmIndex once finalised */
     size_t count;
 };

@@ -1,9 +1,11 @@
 #include "state.h"
 
-static int paused_oper(int reason)
+static int paused_oper(int reason, bool job_idle)
 {
     switch (reason) {
     case LV_PAUSED_MIGRATION:
+        /* Also what a domain restored paused keeps: no job, no migration. */
+        return job_idle ? STATE_OPER_PAUSED : STATE_OPER_MIGRATING;
     case LV_PAUSED_POSTCOPY:
         return STATE_OPER_MIGRATING;
     case LV_PAUSED_SAVE:
@@ -19,18 +21,18 @@ static int paused_oper(int reason)
     }
 }
 
-int state_oper_from_libvirt(int state, int reason, bool has_managed_save)
+int state_oper_from_libvirt(int state, int reason, bool has_managed_save, bool job_idle)
 {
     switch (state) {
     case LV_RUNNING:
     case LV_BLOCKED:
         return STATE_OPER_RUNNING;
     case LV_PAUSED:
-        return paused_oper(reason);
+        return paused_oper(reason, job_idle);
     case LV_SHUTDOWN:
         return STATE_OPER_SHUTTINGDOWN;
     case LV_SHUTOFF:
-        if (reason == LV_SHUTOFF_SAVED || has_managed_save)
+        if (has_managed_save)
             return STATE_OPER_SUSPENDED;
         if (reason == LV_SHUTOFF_CRASHED)
             return STATE_OPER_CRASHED;
@@ -87,6 +89,11 @@ bool state_is_active(int oper)
     }
 }
 
+bool state_is_stopped(int oper)
+{
+    return oper == STATE_OPER_SHUTDOWN || oper == STATE_OPER_CRASHED;
+}
+
 static int suspended_event_oper(int detail)
 {
     switch (detail) {
@@ -97,7 +104,8 @@ static int suspended_event_oper(int detail)
     case LV_SUSPENDED_WATCHDOG:
     case LV_SUSPENDED_API_ERROR:
     case LV_SUSPENDED_POSTCOPY_FAILED:
-        return STATE_OPER_PAUSED; /* paused by the hypervisor */
+    case LV_SUSPENDED_RESTORED:   /* restored from a save made while paused */
+        return STATE_OPER_PAUSED; /* not a plain pause: nothing else it could be */
     default:
         /* A plain PAUSED may be an admin pause or the start of a save:
          * the poll tells which. */
@@ -119,7 +127,8 @@ int state_oper_from_event(int event, int detail)
         if (detail == LV_STOPPED_CRASHED)
             return STATE_OPER_CRASHED;
         if (detail == LV_STOPPED_SAVED)
-            return STATE_OPER_SUSPENDED;
+            return 0; /* suspended with a managed-save image, shutdown when
+                         saved to a file: the poll tells which */
         return STATE_OPER_SHUTDOWN;
     case LV_EVENT_SHUTDOWN:
         return STATE_OPER_SHUTTINGDOWN;

@@ -111,6 +111,7 @@ enum lv_event_suspended {
     LV_SUSPENDED_MIGRATED = 1,
     LV_SUSPENDED_IOERROR = 2,
     LV_SUSPENDED_WATCHDOG = 3,
+    LV_SUSPENDED_RESTORED = 4,
     LV_SUSPENDED_API_ERROR = 6,
     LV_SUSPENDED_POSTCOPY = 7,
     LV_SUSPENDED_POSTCOPY_FAILED = 8,
@@ -121,9 +122,14 @@ enum lv_event_stopped {
     LV_STOPPED_SAVED = 4,
 };
 
-/* vmOperState for a libvirt (state, reason) pair; has_managed_save tells a
- * shut-off domain with a saved image (suspended) from a plain shut-off one. */
-int state_oper_from_libvirt(int state, int reason, bool has_managed_save);
+/* vmOperState for a libvirt (state, reason) pair.  has_managed_save: a
+ * managed-save image exists, the only thing that makes a shut-off domain
+ * suspended (libvirt's reason SAVED stays after the image is removed, and
+ * is also given to a domain saved to a file of its own, which nothing here
+ * restores).  job_idle: libvirt says no job (migration, save, restore) runs
+ * on the domain; a domain restored from a save made while it was paused
+ * stays paused with reason MIGRATION although nothing migrates. */
+int state_oper_from_libvirt(int state, int reason, bool has_managed_save, bool job_idle);
 
 /* vmAdminState implied by an operational state: what the VM is meant to be.
  * For unknown(1) the previous admin state is kept (prev_admin, or shutdown
@@ -131,8 +137,14 @@ int state_oper_from_libvirt(int state, int reason, bool has_managed_save);
 int state_admin_from_oper(int oper, int prev_admin);
 
 /* True while a VM in this operational state holds a running instance
- * (vmUpTime counts, per-vCPU rows exist). */
+ * (per-vCPU rows exist). */
 bool state_is_active(int oper);
+
+/* True when the VM has stopped (shutdown, crashed): its vmUpTime starts
+ * again at the next start.  RFC 7666 counts vmUpTime from the last change
+ * of vmAdminState from shutdown(4) to running(1): pausing, saving to disk
+ * (suspended) and restoring do not restart it. */
+bool state_is_stopped(int oper);
 
 /* The state a lifecycle event (virDomainEventType, detail) tells of, or 0
  * when the event says too little (the next poll decides). */

@@ -45,5 +45,13 @@ int text_uuid_parse(const char *str, unsigned char uuid[16])
 size_t text_admin_len(const char *s)
 {
     size_t n = s ? strlen(s) : 0;
-    return n > ADMIN_STRING_MAX ? ADMIN_STRING_MAX : n;
+    if (n <= ADMIN_STRING_MAX)
+        return n;
+    /* SnmpAdminString is UTF-8 (RFC 3411): cut before the character that
+     * would not fit whole, never inside it.  s[n] is then the first octet
+     * of a character (continuation octets are 10xxxxxx). */
+    n = ADMIN_STRING_MAX;
+    while (n > 0 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n;
 }

@@ -38,3 +38,17 @@ struct timespec vmtime_deadline(int64_t ms)
     }
     return t;
 }
+
+uint32_t vmtime_ticks(int64_t centiseconds)
+{
+    if (centiseconds <= 0)
+        return 0;
+    return (uint32_t)((uint64_t)centiseconds & UINT32_MAX);
+}
+
+uint32_t vmtime_uptime_ticks(int64_t started_s, int64_t now_s)
+{
+    if (started_s <= 0 || now_s <= started_s)
+        return 0;
+    return vmtime_ticks((now_s - started_s) * 100);
+}

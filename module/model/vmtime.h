@@ -17,4 +17,12 @@ int64_t vmtime_wall_s(void);
 /* CLOCK_REALTIME, ms from now. */
 struct timespec vmtime_deadline(int64_t ms);
 
+/* TimeTicks (RFC 2578): hundredths of a second, modulo 2^32 (they wrap
+ * after about 497 days, like sysUpTime); 0 for a negative interval. */
+uint32_t vmtime_ticks(int64_t centiseconds);
+
+/* vmUpTime of a VM started at started_s (wall clock, s; 0 = not running)
+ * when the wall clock reads now_s. */
+uint32_t vmtime_uptime_ticks(int64_t started_s, int64_t now_s);
+
 #endif

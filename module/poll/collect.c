@@ -23,7 +23,6 @@ struct bulk {
     virDomainStatsRecordPtr *recs;
     struct bulk_rec *by_uuid; /* sorted by UUID */
     int n;
-    int64_t read_ms; /* when the call was made */
 };
 
 static int cmp_bulk(const void *a, const void *b)
@@ -34,7 +33,6 @@ static int cmp_bulk(const void *a, const void *b)
 static void bulk_load(virConnectPtr conn, struct bulk *b)
 {
     memset(b, 0, sizeof(*b));
-    b->read_ms = vmtime_boot_ms();
     unsigned stats = VIR_DOMAIN_STATS_STATE | VIR_DOMAIN_STATS_CPU_TOTAL |
                      VIR_DOMAIN_STATS_BALLOON | VIR_DOMAIN_STATS_VCPU | VIR_DOMAIN_STATS_BLOCK;
     /* Without ENFORCE_STATS the driver silently leaves out what it lacks. */
@@ -302,6 +300,18 @@ static bool bulk_disk_stats(virDomainStatsRecordPtr rec, int b, struct snapshot_
     return have_io;
 }
 
+/* Does the bulk answer have a block group at all (QEMU's does; the test
+ * driver's has only the state)? */
+static bool bulk_has_blocks(virDomainStatsRecordPtr rec)
+{
+    unsigned count = 0;
+    return rec && stat_uint(rec, "block.count", &count);
+}
+
+/* Ask libvirt only what it can answer: nothing for a drive without a
+ * medium (an empty CD-ROM), nor for a disk the bulk answer no longer lists
+ * (unplugged since the definition was read): libvirtd logs an error for
+ * every such call. */
 static void read_disk(struct round_ctx *ctx, virDomainPtr dom, virDomainStatsRecordPtr rec,
                       bool active, const struct domxml_disk *dd, struct snapshot_disk *d)
 {
@@ -309,13 +319,16 @@ static void read_disk(struct round_ctx *ctx, virDomainPtr dom, virDomainStatsRec
     d->mount = hostdev_mount_of(ctx->host, dd->file);
     d->mount_id = -1;
     int b = rec ? bulk_disk(rec, dd->target) : -1;
+    bool gone = b < 0 && active && bulk_has_blocks(rec);
+    if (dd->empty || gone || !dd->target)
+        return;
     bool have_io = b >= 0 && bulk_disk_stats(rec, b, d);
-    if (active && !have_io && dd->target)
+    if (active && !have_io)
         block_stats(ctx, dom, dd->target, d);
     /* The bulk "allocation" of a running VM is the highest offset written,
      * not the host space an image file takes: for files (and whatever the
      * bulk answer lacked) ask for what domblkinfo shows. */
-    if ((d->capacity == UINT64_MAX || dd->file) && dd->target) {
+    if (d->capacity == UINT64_MAX || dd->file) {
         virDomainBlockInfo info;
         if (virDomainGetBlockInfo(dom, dd->target, &info, 0) == 0) {
             if (d->capacity == UINT64_MAX)
@@ -378,19 +391,29 @@ static void read_nics(const struct round_ctx *ctx, bool active, struct snapshot_
 /* ---- one domain ---- */
 
 /* State and reason, from the bulk answer or asked for. */
-static int read_state(virDomainPtr dom, virDomainStatsRecordPtr rec, const struct bulk *b,
-                      struct snapshot_row *row)
+static int read_state(virDomainPtr dom, virDomainStatsRecordPtr rec, struct snapshot_row *row)
 {
     int state = 0, reason = 0;
-    row->read_ms = vmtime_boot_ms();
     if (stat_int(rec, "state.state", &state) && stat_int(rec, "state.reason", &reason)) {
-        row->read_ms = b->read_ms; /* the bulk answer's time */
+        /* the bulk answer's */
     } else if (virDomainGetState(dom, &state, &reason, 0) < 0) {
         return -1;
     }
     row->lv_state = state;
     row->lv_reason = reason;
     return 0;
+}
+
+/* Paused with reason MIGRATION: is a job (migration) really under way?  A
+ * domain restored from a save made while it was paused stays so with no
+ * job at all.  Asked only then; a driver that cannot tell keeps libvirt's
+ * word (migrating). */
+static bool migration_idle(virDomainPtr dom, int state, int reason)
+{
+    if (state != VIR_DOMAIN_PAUSED || reason != VIR_DOMAIN_PAUSED_MIGRATION)
+        return false;
+    virDomainJobInfo job;
+    return virDomainGetJobInfo(dom, &job) == 0 && job.type == VIR_DOMAIN_JOB_NONE;
 }
 
 /* Memory, vCPU counts and CPU time. */
@@ -481,7 +504,7 @@ static int read_domain(struct round_ctx *ctx, virDomainPtr dom, struct snapshot_
     const char *name = virDomainGetName(dom);
     row->name = strdup(name ? name : "");
     virDomainStatsRecordPtr rec = bulk_find(&ctx->bulk, row->uuid);
-    if (read_state(dom, rec, &ctx->bulk, row) != 0)
+    if (read_state(dom, rec, row) != 0)
         goto failed;
     /* Active from the state just read; a crashed domain is active only if
      * libvirt preserved it. */
@@ -490,10 +513,12 @@ static int read_domain(struct round_ctx *ctx, virDomainPtr dom, struct snapshot_
                   (state != VIR_DOMAIN_CRASHED || virDomainGetID(dom) != (unsigned int)-1);
     if (read_sizes(dom, rec, active, row) != 0)
         goto failed;
+    row->lv_active = active;
     row->has_managed_save =
         !active && (ctx->managed_save.known ? uuid_set_has(&ctx->managed_save, row->uuid)
                                             : virDomainHasManagedSaveImage(dom, 0) == 1);
-    row->oper = state_oper_from_libvirt(state, row->lv_reason, row->has_managed_save);
+    row->oper = state_oper_from_libvirt(state, row->lv_reason, row->has_managed_save,
+                                        migration_idle(dom, state, row->lv_reason));
     /* A VM that is not running has used no CPU since it stopped (RFC 7666
      * allows the discontinuity); never show a stale running figure. */
     if (!state_is_active(row->oper))

@@ -27,6 +27,13 @@
 #define EVENT_ROUND_MIN_MS 1000
 /* Events kept between two rounds; beyond that only the next poll counts. */
 #define EVENTS_MAX 65536
+/* How long a round waits for libvirt's event loop to dispatch what it had
+ * received (normally microseconds; the loop thread never blocks long). */
+#define BARRIER_WAIT_MS 2000
+/* The domain events the poller follows: lifecycle, and devices plugged or
+ * unplugged (the tables follow within one round, not at the next refresh
+ * of the definition cache). */
+enum { EV_LIFECYCLE, EV_DEVICE_ADDED, EV_DEVICE_REMOVED, EV_DEVICE_REMOVAL_FAILED, EV_COUNT };
 
 struct poller {
     pthread_t thread;
@@ -43,8 +50,13 @@ struct poller {
     bool ev_stop;         /* the event loop thread should end */
     virConnectPtr shared; /* in-process driver only: the live connection, for SET actions */
     int in_process;       /* -1 unknown (never connected), 0 no, 1 yes */
+    char *writes_refused; /* why libvirt refused read-write access, or NULL */
     struct snapshot_event *events; /* from the event loop thread, for the next round */
     size_t n_events, cap_events;
+    uint64_t ev_seq;             /* events dispatched so far: the last one's number */
+    bool ev_running;             /* the event loop thread runs libvirt's loop */
+    bool barrier_hit;            /* the event loop reached the worker's barrier */
+    pthread_cond_t barrier_cond; /* signals barrier_hit */
 
     /* worker only */
     char *uri;
@@ -56,8 +68,8 @@ struct poller {
     bool local;
     char *hv_software, *hv_version, *conn_uri;
     struct defcache *defs;
-    int callback_id; /* lifecycle event registration, -1 = none */
-    bool close_cb;   /* close callback registered */
+    int callback_ids[EV_COUNT]; /* event registrations, -1 = none */
+    bool close_cb;              /* close callback registered */
     int64_t last_round_ms;
 
     /* main thread only */
@@ -102,7 +114,9 @@ static void poller_unref(struct poller *p)
     free(p->hv_software);
     free(p->hv_version);
     free(p->conn_uri);
+    free(p->writes_refused);
     pthread_cond_destroy(&p->cond);
+    pthread_cond_destroy(&p->barrier_cond);
     pthread_mutex_destroy(&p->lock);
     free(p);
 }
@@ -125,11 +139,13 @@ static void disconnect(struct poller *p)
 {
     if (p->conn) {
         /* Our callbacks must not outlive the connection (nor the module). */
-        if (p->callback_id >= 0)
-            virConnectDomainEventDeregisterAny(p->conn, p->callback_id);
+        for (int k = 0; k < EV_COUNT; k++) {
+            if (p->callback_ids[k] >= 0)
+                virConnectDomainEventDeregisterAny(p->conn, p->callback_ids[k]);
+            p->callback_ids[k] = -1;
+        }
         if (p->close_cb)
             virConnectUnregisterCloseCallback(p->conn, on_close);
-        p->callback_id = -1;
         p->close_cb = false;
         pthread_mutex_lock(&p->lock);
         virConnectPtr shared = p->shared;
@@ -149,18 +165,19 @@ static void wake_worker(struct poller *p)
     pthread_cond_signal(&p->cond);
 }
 
-/* A lifecycle event: note the state it announces and ask for a round now,
- * so changes arrive without waiting for the poll interval and short-lived
- * states are seen.  Runs on the event loop thread; makes no libvirt call
- * that talks to the daemon. */
-static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
+/* Note an event about a domain (oper: the state it announces, 0 = none;
+ * the definition may have changed either way) and ask for a round now, so
+ * changes arrive without waiting for the poll interval and short-lived
+ * states are seen.  Events are numbered in the order libvirt dispatches
+ * them, which is the order the daemon sent them.  Event loop thread; makes
+ * no libvirt call that talks to the daemon. */
+static void note_event(struct poller *p, virDomainPtr dom, int oper)
 {
-    (void)conn;
-    struct poller *p = opaque;
     unsigned char uuid[VIR_UUID_BUFLEN];
     if (virDomainGetUUID(dom, uuid) < 0)
-        return 0;
+        return;
     pthread_mutex_lock(&p->lock);
+    p->ev_seq++;
     if (p->n_events == p->cap_events && p->cap_events < EVENTS_MAX) {
         size_t ncap = p->cap_events ? p->cap_events * 2 : 64;
         struct snapshot_event *n = realloc(p->events, ncap * sizeof(*n));
@@ -171,13 +188,28 @@ static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int det
     }
     if (p->n_events < p->cap_events) {
         memcpy(p->events[p->n_events].uuid, uuid, 16);
-        p->events[p->n_events].oper = state_oper_from_event(event, detail);
-        p->events[p->n_events].received_ms = vmtime_boot_ms();
+        p->events[p->n_events].oper = oper;
+        p->events[p->n_events].seq = p->ev_seq;
         p->n_events++;
     }
     wake_worker(p);
     pthread_mutex_unlock(&p->lock);
+}
+
+static int on_lifecycle(virConnectPtr conn, virDomainPtr dom, int event, int detail, void *opaque)
+{
+    (void)conn;
+    note_event(opaque, dom, state_oper_from_event(event, detail));
     return 0;
+}
+
+/* A device was plugged, unplugged, or its unplug failed: the definition
+ * (disks, NICs) is read again by the round this asks for. */
+static void on_device(virConnectPtr conn, virDomainPtr dom, const char *alias, void *opaque)
+{
+    (void)conn;
+    (void)alias;
+    note_event(opaque, dom, 0);
 }
 
 /* The daemon closed the connection: find out now, not at the next poll. */
@@ -201,13 +233,58 @@ static void schedule_retry(struct poller *p)
     p->retry_at_ms = vmtime_boot_ms() + delay * 1000;
 }
 
+/* Write access asks for a read-write connection.  When libvirt refuses it
+ * (snmpd's user lacks write rights: on Debian, polkit grants them to the
+ * libvirt group) monitoring goes on over a read-only one, and why writes
+ * are refused is kept for the round to say. */
+static virConnectPtr open_connection(struct poller *p)
+{
+    if (!p->read_write)
+        return virConnectOpenReadOnly(p->uri);
+    virConnectPtr c = virConnectOpen(p->uri);
+    if (c) {
+        pthread_mutex_lock(&p->lock);
+        free(p->writes_refused);
+        p->writes_refused = NULL;
+        pthread_mutex_unlock(&p->lock);
+        return c;
+    }
+    char *why = last_error("read-write connection refused");
+    c = virConnectOpenReadOnly(p->uri);
+    pthread_mutex_lock(&p->lock);
+    free(p->writes_refused);
+    p->writes_refused = c ? why : NULL;
+    pthread_mutex_unlock(&p->lock);
+    if (!c)
+        free(why);
+    return c;
+}
+
+/* Lifecycle and device events.  A driver without device events (they
+ * are optional) still gets its tables refreshed by the definition cache. */
+static void register_events(struct poller *p, virConnectPtr c)
+{
+    static const int ids[EV_COUNT] = {
+        [EV_LIFECYCLE] = VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+        [EV_DEVICE_ADDED] = VIR_DOMAIN_EVENT_ID_DEVICE_ADDED,
+        [EV_DEVICE_REMOVED] = VIR_DOMAIN_EVENT_ID_DEVICE_REMOVED,
+        [EV_DEVICE_REMOVAL_FAILED] = VIR_DOMAIN_EVENT_ID_DEVICE_REMOVAL_FAILED,
+    };
+    for (int k = 0; k < EV_COUNT; k++) {
+        virConnectDomainEventGenericCallback cb = k == EV_LIFECYCLE
+                                                      ? VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle)
+                                                      : VIR_DOMAIN_EVENT_CALLBACK(on_device);
+        p->callback_ids[k] = virConnectDomainEventRegisterAny(c, NULL, ids[k], cb, p, NULL);
+    }
+}
+
 static int try_connect(struct poller *p, char **error)
 {
     if (p->retry_at_ms && vmtime_boot_ms() < p->retry_at_ms) {
         *error = strdup("waiting to reconnect");
         return -1;
     }
-    virConnectPtr c = p->read_write ? virConnectOpen(p->uri) : virConnectOpenReadOnly(p->uri);
+    virConnectPtr c = open_connection(p);
     if (!c) {
         *error = last_error("cannot connect to hypervisor");
         schedule_retry(p);
@@ -218,8 +295,7 @@ static int try_connect(struct poller *p, char **error)
     p->retry_at_ms = 0;
     /* Remote connections: notice a dead or hung daemon within ~20 s. */
     virConnectSetKeepAlive(c, 5, 3);
-    p->callback_id = virConnectDomainEventRegisterAny(
-        c, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE, VIR_DOMAIN_EVENT_CALLBACK(on_lifecycle), p, NULL);
+    register_events(p, c);
     p->close_cb = virConnectRegisterCloseCallback(c, on_close, p, NULL) == 0;
     /* The test driver lives in this process and each of its connections is
      * a private hypervisor: SET actions must use this very connection.  A
@@ -261,27 +337,99 @@ static int try_connect(struct poller *p, char **error)
     return 0;
 }
 
+/* The barrier's mark: runs on the event loop thread after every event
+ * dispatch that was due when the barrier was queued. */
+static void barrier_reached(int timer, void *opaque)
+{
+    (void)timer;
+    struct poller *p = opaque;
+    pthread_mutex_lock(&p->lock);
+    p->barrier_hit = true;
+    pthread_cond_broadcast(&p->barrier_cond);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* The number of the last event libvirt had received when this is called.
+ * libvirt's client receives an event on whichever thread reads the socket
+ * (during a call, the caller's) and dispatches it later from its event
+ * loop, by a zero timeout armed on receipt: a zero timeout queued now runs
+ * after those.  Worker thread. */
+static uint64_t event_barrier(struct poller *p)
+{
+    pthread_mutex_lock(&p->lock);
+    bool running = p->ev_running && !p->ev_stop;
+    p->barrier_hit = false;
+    uint64_t seq = p->ev_seq;
+    pthread_mutex_unlock(&p->lock);
+    int timer = running ? virEventAddTimeout(0, barrier_reached, p, NULL) : -1;
+    if (timer < 0)
+        return seq; /* no event loop: no event either */
+    struct timespec until = vmtime_deadline(BARRIER_WAIT_MS);
+    pthread_mutex_lock(&p->lock);
+    while (!p->barrier_hit && !p->stop && !p->ev_stop &&
+           pthread_cond_timedwait(&p->barrier_cond, &p->lock, &until) == 0)
+        ;
+    seq = p->ev_seq;
+    pthread_mutex_unlock(&p->lock);
+    virEventRemoveTimeout(timer);
+    return seq;
+}
+
+static uint64_t event_seq(struct poller *p)
+{
+    pthread_mutex_lock(&p->lock);
+    uint64_t seq = p->ev_seq;
+    pthread_mutex_unlock(&p->lock);
+    return seq;
+}
+
+/* Definitions of the domains events named since the last round may have
+ * changed (started, defined, a device plugged...): read them anew.  The
+ * events stay queued: the round takes them once it has read. */
+static void invalidate_named(struct poller *p)
+{
+    pthread_mutex_lock(&p->lock);
+    for (size_t i = 0; i < p->n_events; i++)
+        defcache_invalidate(p->defs, p->events[i].uuid);
+    pthread_mutex_unlock(&p->lock);
+}
+
+/* The events numbered up to hi go with s (those that announce a state);
+ * later ones wait for the next round.  Those that came during the round
+ * (after lo) make the next round read their definitions anew too. */
+static void take_events(struct poller *p, struct snapshot *s, uint64_t lo, uint64_t hi)
+{
+    pthread_mutex_lock(&p->lock);
+    size_t n = 0;
+    while (n < p->n_events && p->events[n].seq <= hi)
+        n++;
+    struct snapshot_event *mine = n ? malloc(n * sizeof(*mine)) : NULL;
+    size_t kept = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (p->events[i].seq > lo)
+            defcache_invalidate(p->defs, p->events[i].uuid);
+        if (mine && p->events[i].oper)
+            mine[kept++] = p->events[i];
+    }
+    if (n) {
+        memmove(p->events, p->events + n, (p->n_events - n) * sizeof(*p->events));
+        p->n_events -= n;
+    }
+    pthread_mutex_unlock(&p->lock);
+    s->events = mine;
+    s->n_events = kept;
+    s->seq_lo = lo;
+    s->seq_hi = hi;
+}
+
 static struct snapshot *poll_once(struct poller *p)
 {
     struct snapshot *s = snapshot_new();
     if (!s)
         return NULL;
-    /* Events so far belong to this round: they happened before it reads. */
-    pthread_mutex_lock(&p->lock);
-    struct snapshot_event *events = p->events;
-    size_t n_events = p->n_events;
-    p->events = NULL;
-    p->n_events = p->cap_events = 0;
-    pthread_mutex_unlock(&p->lock);
-    size_t kept = 0;
-    for (size_t i = 0; i < n_events; i++) {
-        /* Any event may come with a new definition (started, defined...). */
-        defcache_invalidate(p->defs, events[i].uuid);
-        if (events[i].oper)
-            events[kept++] = events[i];
-    }
-    s->events = events;
-    s->n_events = kept;
+    invalidate_named(p);
+    /* Every event numbered up to lo was sent before anything is read. */
+    uint64_t lo = event_seq(p);
 
     if (!p->conn) {
         /* Timed apart: the test driver parses its whole node file here. */
@@ -313,7 +461,13 @@ static struct snapshot *poll_once(struct poller *p)
 disconnected:
     s->connected = false;
 out:
+    /* Every event libvirt sent before the last answer of the round is
+     * numbered up to hi now. */
+    take_events(p, s, lo, event_barrier(p));
     s->uri = p->conn_uri ? strdup(p->conn_uri) : (p->uri ? strdup(p->uri) : NULL);
+    pthread_mutex_lock(&p->lock);
+    s->writes_refused = p->writes_refused ? strdup(p->writes_refused) : NULL;
+    pthread_mutex_unlock(&p->lock);
     s->hv_software = p->hv_software ? strdup(p->hv_software) : NULL;
     s->hv_version = p->hv_version ? strdup(p->hv_version) : NULL;
     s->hv_known = p->hv_software != NULL;
@@ -420,6 +574,7 @@ static void stop_event_loop(struct poller *p)
         return;
     pthread_mutex_lock(&p->lock);
     p->ev_stop = true;
+    pthread_cond_broadcast(&p->barrier_cond);
     pthread_mutex_unlock(&p->lock);
     int timer = virEventAddTimeout(0, wake_loop, NULL, NULL);
     pthread_join(p->evthread, NULL);
@@ -440,10 +595,12 @@ static struct poller *poller_new(const char *uri, bool read_write, char *err, si
     }
     pthread_mutex_init(&p->lock, NULL);
     pthread_cond_init(&p->cond, NULL);
+    pthread_cond_init(&p->barrier_cond, NULL);
     p->pipe_rd = fds[0];
     p->pipe_wr = fds[1];
     p->refs = 1;
-    p->callback_id = -1;
+    for (int k = 0; k < EV_COUNT; k++)
+        p->callback_ids[k] = -1;
     p->in_process = -1;
     p->read_write = read_write;
     p->uri = uri ? strdup(uri) : NULL;
@@ -471,10 +628,14 @@ static int start_threads(struct poller *p)
     p->refs++; /* the worker's */
     if (events) {
         p->refs++;
-        if (pthread_create(&p->evthread, NULL, event_loop, p) == 0)
+        if (pthread_create(&p->evthread, NULL, event_loop, p) == 0) {
             p->ev_started = true;
-        else
+            pthread_mutex_lock(&p->lock);
+            p->ev_running = true;
+            pthread_mutex_unlock(&p->lock);
+        } else {
             p->refs--;
+        }
     }
     int rc = pthread_create(&p->thread, NULL, worker, p);
     pthread_sigmask(SIG_SETMASK, &old, NULL);

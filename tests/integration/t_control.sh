@@ -103,16 +103,17 @@ check "... and both applied together" "21" "$(snmpwalk -v2c -c public -Oqv $AGEN
 
 # ---- a varbind that fails while acting: what was done before it is undone
 # (db01's resume becomes a pause again); what cannot be undone (web01's
-# destroy) is logged.  The pinning fails because web01 is off by then.
+# destroy) is logged and makes the answer undoFailed (RFC 3416 4.2.5).  The
+# pinning fails because web01 is off by then.
 transition $d db01 3 8 3
-check_match "a PDU whose last action fails is answered inconsistentValue" inconsistentValue \
+check_match "a PDU whose last action fails after a destroy is answered undoFailed" undoFailed \
     "$(set_ $A.5.$d i 1 $A.5.$w i 5 $AFF.$first i 1)"
 sleep 2.5
 check "db01's resume was undone: paused again" 8 "$(sget $A.6.$d)"
 check "web01's destroy could not be undone" 11 "$(sget $A.6.$w)"
 check_match "the undo is logged" "vmAdminState\.$d \(db01\) = 1 .*: undone \(pause\) because a later varbind failed" \
     "$(cat "$AGENT_DIR/snmpd.log")"
-check_match "what cannot be undone is logged" "vmAdminState\.$w \(web01\) = 5 .*: a later varbind failed, and destroy cannot be undone" \
+check_match "what cannot be undone is logged" "vmAdminState\.$w \(web01\) = 5 .*: a later varbind failed, and destroy cannot be undone \(undoFailed\)" \
     "$(cat "$AGENT_DIR/snmpd.log")"
 
 # ---- every control action is logged: who, what, result
@@ -121,4 +122,16 @@ check_match "log names the requester, the object and the result" \
     "control: SET vmAdminState\.$w \(web01\) = 3 by 'private' \(SNMPv2c\) from UDP: \[127\.0\.0\.1\]:[0-9]+->.*: done" "$log"
 check_match "refusals are logged with the reason" \
     "control: SET vmAdminState\.$g \(big01\) = 3 by 'private'.*refused \(inconsistentValue.*paused makes no sense while the VM is shutdown" "$log"
+# Debian runs snmpd with -LOw: the audit trail must reach a warning-level journal.
+journal=$(cat "$AGENT_DIR/journal.log")
+check_match "an accepted state-changing SET reaches the journal: who, what, result" \
+    "control: SET vmAdminState\.$w \(web01\) = 3 by 'private' \(SNMPv2c\) from UDP: \[127\.0\.0\.1\]:[0-9]+->.*: done" "$journal"
+check_match "a live memory change reaches the journal" \
+    "control: SET vmCurMem\.$w \(web01\) = $new by 'private'.*: done" "$journal"
+check_match "a pinning change reaches the journal" \
+    "control: SET vmCpuAffinity \(web01 vCPU 0 host CPU [0-9]+\) = 2 by 'private'.*: done" "$journal"
+check_match "a refused SET of a read-only object names it, with the reason" \
+    "control: SET vmName\.$d \(db01\) = .*refused \(notWritable.*vmName is read-only" "$log"
+check_match "a refused SET of vmMaxMem names it, with the reason" \
+    "control: SET vmMaxMem\.$d \(db01\) = .*refused \(notWritable.*libvirt cannot change it live" "$log"
 finish

@@ -69,13 +69,15 @@ declare -A want=(
     ["/dev/null"]="3 raw 2 1 scsi 0"
     ["nbd://nbd.example.net:10809/export1"]="6 raw 3 3 virtio 0"
     ["default/data.img"]="2 raw 2 3 virtio 0"
+    ["default/data2.qcow2"]="5 qcow2 2 3 virtio 0"
 )
 declare -A target=(
     ["$DIR/root.qcow2"]=vda ["$DIR/install.iso"]=sda ["$DIR/boot.img"]=fda
     ["/dev/null"]=sdb ["nbd://nbd.example.net:10809/export1"]=vdb ["default/data.img"]=vdc
+    ["default/data2.qcow2"]=vdd
 )
 rowsfor() { swalk $STO.6.$1 | sed 's/"//g'; }
-check "disks: one vmStorageTable row per disk" 6 "$(rowsfor $i | grep -c .)"
+check "disks: one vmStorageTable row per disk" 7 "$(rowsfor $i | grep -c .)"
 while read -r sub res; do
     [ -n "$sub" ] || continue
     w=${want[$res]:-}

@@ -63,7 +63,13 @@ for n in $names; do
     uptime=$(snmpget -v2c -c public -Oqvt $AGENT $VMTABLE.16.$i)
     cpu=$(sget $VMTABLE.17.$i)
     if [ "$state" = "shut off" ]; then
-        check "$n: vmUpTime is 0 while shut off" 0 "$uptime"
+        # RFC 7666: vmUpTime counts from the last change of vmAdminState from
+        # shutdown to running; a VM saved to disk (suspended) has not stopped.
+        if [ "$(dominfo "$n" "Managed save")" = yes ]; then
+            check_true "$n: vmUpTime counts while saved to disk ($uptime)" test "$uptime" -gt 0
+        else
+            check "$n: vmUpTime is 0 while shut off" 0 "$uptime"
+        fi
         check "$n: vmCpuTime is 0 while shut off" 0 "$cpu"
     else
         check_true "$n: vmUpTime counts while active ($uptime)" test "$uptime" -gt 0

@@ -14,6 +14,11 @@
 #    a read-only community's is refused); the resulting vmPaused notification
 #    reaches snmptrapd running the shipped examples/snmptrapd.conf, printed
 #    by name with a zero-padded time and the whole UUID;
+#  - AgentX: the system user vmmib, /etc/snmp/vmmib-agentx.conf, the unit
+#    installed disabled (and systemd-analyze verify), the alternatives for
+#    the loader; switched to the master snippet, a master with it (on private
+#    sockets) and the packaged vmmib-agentx run as vmmib serve the same VM-MIB;
+#    the index handover between the module's and the subagent's vmIndex files;
 #  - remove (the loader goes, the operator's file stays), purge (nothing stays);
 #  - upgrade from 0.1.0 (built from git history, when there is one) with a
 #    modified conffile: no prompt, the settings moved to /etc/snmp/vmmib.conf;
@@ -91,6 +96,8 @@ done_() {
 DLMOD=/usr/lib/$(dpkg-architecture -qDEB_HOST_MULTIARCH)/snmp/dlmod/vmmib.so
 LOADER=/etc/snmp/snmpd.conf.d/vmmib.conf
 LOADER_TARGET=/usr/share/vmmib/vmmib-snmpd.conf
+MASTER_TARGET=/usr/share/vmmib/vmmib-agentx-master.conf
+AGENTX_SETTINGS=/etc/snmp/vmmib-agentx.conf
 SETTINGS=/etc/snmp/vmmib.conf
 IMPORTS=/usr/share/vmmib/mibs
 IMPORT_MODULES="SNMPv2-SMI SNMPv2-TC SNMPv2-CONF SNMPv2-MIB SNMP-FRAMEWORK-MIB IF-MIB IANAifType-MIB UUID-TC-MIB"
@@ -153,16 +160,19 @@ fi
 # --- contents ----------------------------------------------------------------
 contents=$(dpkg-deb -c "$deb" | awk '{ print $6 }' | sed 's,^\.,,')
 for f in "$DLMOD" /usr/share/snmp/mibs/VM-MIB.txt /usr/share/snmp/mibs/IANA-STORAGE-MEDIA-TYPE-MIB.txt \
-    /usr/share/snmp/snmp.conf "$LOADER_TARGET" /usr/share/vmmib/vmmib-settings.conf "$LOADER" \
-    /usr/share/man/man8/vmmib.8.gz /usr/share/doc/vmmib/copyright; do
+    /usr/share/snmp/snmp.conf "$LOADER_TARGET" /usr/share/vmmib/vmmib-settings.conf \
+    /usr/share/man/man8/vmmib.8.gz /usr/share/doc/vmmib/copyright /usr/sbin/vmmib-agentx \
+    /usr/share/man/man8/vmmib-agentx.8.gz "$MASTER_TARGET" /usr/share/vmmib/vmmib-agentx-settings.conf \
+    /lib/systemd/system/vmmib-agentx.service /usr/libexec/vmmib/index-handover \
+    /usr/lib/tmpfiles.d/vmmib.conf; do
     check_true "the package ships $f" grep -qx -- "$f" <<<"$contents"
 done
 for m in $IMPORT_MODULES; do
     check_true "the package ships $IMPORTS/$m.txt, identical to mib/imports" \
         bash -c "dpkg-deb --fsys-tarfile '$deb' | tar -xOf - .$IMPORTS/$m.txt | cmp -s - '$TOP/mib/imports/$m.txt'"
 done
-check "$LOADER is a link to $LOADER_TARGET" "$LOADER_TARGET" \
-    "$(dpkg-deb -c "$deb" | awk -v f=".$LOADER" '$6 == f { print $8 }')"
+check_true "the package does not ship $LOADER (an alternatives link, made by postinst)" \
+    bash -c "! grep -qx -- '$LOADER' <<<'$contents'"
 check "the package has no conffile (an upgrade never prompts)" "" \
     "$(dpkg-deb -I "$deb" conffiles 2>/dev/null)"
 check_true "the package does not ship $SETTINGS (the operator's, created once by postinst)" \
@@ -188,7 +198,11 @@ hint=$(grep '^vmmib: ' "$LOGDIR/install.log" | tr -d '\r')
 check "the install prints one line saying how to make the VM-MIB visible" 1 "$(grep -c . <<<"$hint")"
 check_match "that line names the view line, the settings file and the reload" \
     "view systemonly included .1.3.6.1.2.1.236.*$SETTINGS.*systemctl reload snmpd" "$hint"
-check "$LOADER points to the package's loader" "$LOADER_TARGET" "$(readlink "$LOADER")"
+check "$LOADER points to the package's loader (the alternative of highest priority)" "$LOADER_TARGET" \
+    "$(readlink -f "$LOADER")"
+check "update-alternatives offers the module (50) and the AgentX master (10)" \
+    "$MASTER_TARGET 10|$LOADER_TARGET 50|" \
+    "$(update-alternatives --query vmmib-snmpd.conf | awk '/^Alternative:/ { a = $2 } /^Priority:/ { print a, $2 }' | sort | tr '\n' '|')"
 check_true "the loader loads the module by its absolute path" grep -qx "dlmod vmmib $DLMOD" "$LOADER"
 check "the loader then includes the operator's settings, and does nothing else" \
     "dlmod vmmib $DLMOD|includeFile $SETTINGS|" "$(grep -v '^#' "$LOADER" | grep . | tr '\n' '|')"
@@ -322,7 +336,10 @@ check "snmpd logged no error or warning" "" "$(grep -v -E '^$|^vmmib: connected 
 # snmptrapd as examples/snmptrapd.conf says to run it, with the installed copy.
 TRAPDIR=$W/trapd
 mkdir -p "$TRAPDIR"
-user_snmp snmptrapd -f -Lo -c /usr/share/doc/vmmib/examples/snmptrapd.conf -p "$TRAPDIR/pid" \
+# Not through the user_snmp function: in the background a function runs in a
+# subshell, and $! would be that subshell, not snmptrapd (env execs it).
+env -u MIBS -u MIBDIRS -u SNMPCONFPATH HOME="$PKG_HOME" \
+    snmptrapd -f -Lo -c /usr/share/doc/vmmib/examples/snmptrapd.conf -p "$TRAPDIR/pid" \
     "udp:127.0.0.1:$TPORT" >"$TRAPDIR/out" 2>&1 &
 _agents+=("$!")
 wait_for "snmptrapd" 10 grep -q "NET-SNMP version" "$TRAPDIR/out"
@@ -353,6 +370,114 @@ check_match "it names the previous state (vmOperState running(4))" "VM-MIB::vmOp
 cleanup_agents
 _agents=()
 
+# --- AgentX: vmmib-agentx as the user vmmib, through a master ---------------------
+check "postinst created the system user vmmib (no login, home /var/lib/vmmib)" \
+    "vmmib /var/lib/vmmib /usr/sbin/nologin" "$(getent passwd vmmib | awk -F: '{ print $1, $6, $7 }')"
+check "... with a group of its own, which holds no other user" "vmmib:" "$(getent group vmmib | cut -d: -f1,4)"
+check_true "postinst created $AGENTX_SETTINGS from the template" \
+    cmp -s "$AGENTX_SETTINGS" /usr/share/vmmib/vmmib-agentx-settings.conf
+check "$AGENTX_SETTINGS is root:vmmib 0640" "root:vmmib 640" "$(stat -c '%U:%G %a' "$AGENTX_SETTINGS")"
+for t in vmMibUri vmMibPollInterval vmMibIndexFile vmMibPerVMNotifications vmMibBulkNotifications \
+    vmMibWriteAccess agentXSocket agentxPingInterval; do
+    check_true "$AGENTX_SETTINGS documents $t" grep -q "^#* *$t" "$AGENTX_SETTINGS"
+done
+check_true "$AGENTX_SETTINGS leaves write access off and says that only vmmib joins the libvirt group" \
+    bash -c "grep -qx 'vmMibWriteAccess no' '$AGENTX_SETTINGS' && grep -q 'adduser vmmib libvirt' '$AGENTX_SETTINGS'"
+check "vmmib-agentx.service is installed disabled" disabled \
+    "$(systemctl is-enabled vmmib-agentx.service 2>/dev/null)"
+if command -v systemd-analyze >/dev/null; then
+    check "systemd-analyze verify vmmib-agentx.service" "" \
+        "$(systemd-analyze verify /lib/systemd/system/vmmib-agentx.service 2>&1 | grep -v -E 'snmpd.service|libvirtd.service')"
+fi
+unit=$(grep -v '^#' /lib/systemd/system/vmmib-agentx.service)
+check_match "the unit runs as vmmib, after snmpd and libvirtd, not restarted for exit status 3" \
+    "After=snmpd.service libvirtd.service.*User=vmmib.*RestartPreventExitStatus=3" "$(tr '\n' ' ' <<<"$unit")"
+if command -v systemd-tmpfiles >/dev/null; then
+    check "the AgentX socket's directory (tmpfiles.d) is root:vmmib 0750" "root:vmmib 750" \
+        "$(stat -c '%U:%G %a' /run/vmmib-agentx 2>&1)"
+fi
+update-alternatives --set vmmib-snmpd.conf "$MASTER_TARGET" >>"$LOGDIR/apt.log" 2>&1
+check "update-alternatives --set makes $LOADER the AgentX master's" "$MASTER_TARGET" "$(readlink -f "$LOADER")"
+check "the master snippet: master agentx, its sockets and permissions, nothing else" \
+    "master agentx|agentXSocket /var/agentx/master,/run/vmmib-agentx/master|agentXPerms 0660 0750 Debian-snmp vmmib|" \
+    "$(grep -v '^#' "$LOADER" | grep . | tr '\n' '|')"
+# A master as Debian's unit runs snmpd, reading the chosen snippet through
+# the link, with its sockets moved into $W (Debian's /var/agentx/master may
+# belong to a running snmpd; the directory made as tmpfiles.d makes
+# /run/vmmib-agentx), and the packaged vmmib-agentx run as the unit runs it
+# (user vmmib, -f -LOi), with the packaged settings pointed at that socket
+# and the test hypervisor.
+AXDIR=$W/ax
+mkdir -p "$AXDIR/sock" "$AXDIR/persist" "$AXDIR/state"
+chown root:vmmib "$AXDIR/sock"
+chmod 0750 "$AXDIR/sock"
+chown Debian-snmp:Debian-snmp "$AXDIR/persist"
+chown vmmib:vmmib "$AXDIR/state"
+sed -e "s|/var/agentx/master|$AXDIR/default-master|" -e "s|/run/vmmib-agentx/master|$AXDIR/sock/master|" \
+    "$LOADER" >"$AXDIR/master.conf"
+{
+    echo "agentaddress udp:$AGENT"
+    echo "includeFile $AXDIR/master.conf"
+    echo "view vmmibtest included .1.3.6.1.2.1.1"
+    echo "view vmmibtest included .1.3.6.1.2.1.236"
+    echo "rocommunity vmmibtest 127.0.0.1 -V vmmibtest"
+} >"$AXDIR/snmpd.conf"
+SNMP_PERSISTENT_DIR=$AXDIR/persist /usr/sbin/snmpd -LOw -u Debian-snmp -g Debian-snmp \
+    -I -smux,mteTrigger,mteTriggerConf -f -p "$AXDIR/snmpd.pid" -C -c "$AXDIR/snmpd.conf" \
+    >"$LOGDIR/snmpd-master.log" 2>&1 &
+_agents+=("$!")
+wait_for "master answers" 30 answers && wait_for "master socket" 10 test -S "$AXDIR/sock/master"
+check "the master's socket is Debian-snmp:vmmib 0660 (agentXPerms)" "Debian-snmp:vmmib 660" \
+    "$(stat -c '%U:%G %a' "$AXDIR/sock/master" 2>&1)"
+sed -e "s|^agentXSocket .*|agentXSocket $AXDIR/sock/master|" -e "s|^vmMibUri .*|vmMibUri test://$W/hypervisor.xml|" \
+    -e 's|^agentxPingInterval .*|agentxPingInterval 1|' "$AGENTX_SETTINGS" >"$AXDIR/agentx.conf"
+chown root:vmmib "$AXDIR/agentx.conf"
+chmod 0640 "$AXDIR/agentx.conf"
+runuser -u vmmib -- env SNMP_PERSISTENT_DIR="$AXDIR/state" /usr/sbin/vmmib-agentx -f -LOi \
+    -c "$AXDIR/agentx.conf" >"$LOGDIR/vmmib-agentx.log" 2>&1 &
+_agents+=("$!")
+if wait_for "subagent serves" 30 bash -c "[ \"\$(snmpget -v2c -c vmmibtest -t 1 -r 0 -Oqv $AGENT $VM.1.2.0 2>/dev/null)\" = 4 ]"; then
+    pass "the packaged vmmib-agentx, run as vmmib, serves the VM-MIB through the master"
+else
+    fail "the packaged vmmib-agentx did not serve through the master; its log:"
+    sed 's/^/       /' "$LOGDIR/vmmib-agentx.log"
+fi
+check "it runs as vmmib" vmmib "$(ps -o user=,args= -C vmmib-agentx | awk -v c="$AXDIR/agentx.conf" 'index($0, c) { print $1 }')"
+axwalk=$(snmpwalk -v2c -c vmmibtest -t 2 -r 1 -On -Oq "$AGENT" "$VM" 2>&1)
+check "the walk through the master has as many varbinds as the module's" \
+    "$(grep -c . <<<"$walk")" "$(grep -c . <<<"$axwalk")"
+check "the master logged no error or warning" "" "$(grep -v '^$' "$LOGDIR/snmpd-master.log")"
+check "vmmib-agentx logged no error or warning" "" \
+    "$(grep -v -E '^$|AgentX subagent connected|^vmmib-agentx .* started|^vmmib: connected to hypervisor|^Created directory: .*/cert_indexes$' "$LOGDIR/vmmib-agentx.log")"
+cleanup_agents
+_agents=()
+update-alternatives --auto vmmib-snmpd.conf >>"$LOGDIR/apt.log" 2>&1
+check "update-alternatives --auto gives $LOADER back to the module" "$LOADER_TARGET" "$(readlink -f "$LOADER")"
+
+# The vmIndex handover (vmmib-agentx.service runs it as root before the
+# subagent starts and after it stopped): the newer file wins.
+HANDOVER=/usr/libexec/vmmib/index-handover
+mkdir -p /var/lib/vmmib
+chown vmmib:vmmib /var/lib/vmmib
+cp "$W/persist/vmmib-index.conf" /var/lib/snmp/vmmib-index.conf
+chown Debian-snmp:Debian-snmp /var/lib/snmp/vmmib-index.conf
+"$HANDOVER" in
+check_true "handover in: the module's vmIndex file is copied for the subagent" \
+    cmp -s /var/lib/snmp/vmmib-index.conf /var/lib/vmmib/vmmib-index.conf
+check "... owned by vmmib, 0600" "vmmib:vmmib 600" "$(stat -c '%U:%G %a' /var/lib/vmmib/vmmib-index.conf 2>&1)"
+echo "# written by the subagent" >>/var/lib/vmmib/vmmib-index.conf
+touch -d '+1 minute' /var/lib/vmmib/vmmib-index.conf
+"$HANDOVER" out
+check_true "handover out: the subagent's newer file goes back to the module" \
+    cmp -s /var/lib/vmmib/vmmib-index.conf /var/lib/snmp/vmmib-index.conf
+check "... owned by Debian-snmp, 0600" "Debian-snmp:Debian-snmp 600" \
+    "$(stat -c '%U:%G %a' /var/lib/snmp/vmmib-index.conf 2>&1)"
+cp "$W/persist/vmmib-index.conf" /var/lib/snmp/vmmib-index.conf
+touch -d '-1 hour' /var/lib/snmp/vmmib-index.conf
+"$HANDOVER" in
+check_true "handover in: an older file of the module's does not replace the subagent's" \
+    grep -q 'written by the subagent' /var/lib/vmmib/vmmib-index.conf
+
 # --- remove: the loader goes, the operator's settings stay ----------------------
 files=$(dpkg -L vmmib | while read -r f; do [ -d "$f" ] || echo "$f"; done)
 if ! apt-get remove -y -q vmmib >>"$LOGDIR/apt.log" 2>&1; then
@@ -364,12 +489,17 @@ check "after remove nothing the package shipped is left" "" "$left"
 check_true "after remove the operator's $SETTINGS is still there" test -f "$SETTINGS"
 check "after remove nothing in /etc/snmp/snmpd.conf.d mentions vmmib" "" \
     "$(grep -rl vmmib /etc/snmp/snmpd.conf.d 2>/dev/null)"
+check_true "after remove $LOADER is gone (no link left)" test ! -e "$LOADER" -a ! -L "$LOADER"
+check "after remove no vmmib-snmpd.conf alternative is left" "" \
+    "$(update-alternatives --list vmmib-snmpd.conf 2>/dev/null)"
+check_true "after remove the operator's $AGENTX_SETTINGS is still there" test -f "$AGENTX_SETTINGS"
 
 # --- purge: nothing stays ----------------------------------------------------
 if ! apt-get purge -y -q vmmib >>"$LOGDIR/apt.log" 2>&1; then
     fail "apt-get purge vmmib"; tail -20 "$LOGDIR/apt.log"; done_
 fi
 check_true "after purge $SETTINGS is gone" test ! -e "$SETTINGS"
+check_true "after purge $AGENTX_SETTINGS and /var/lib/vmmib are gone" test ! -e "$AGENTX_SETTINGS" -a ! -e /var/lib/vmmib
 check "after purge dpkg knows no vmmib" "" \
     "$(dpkg-query -W -f='${Status}' vmmib 2>/dev/null | grep -v 'not-installed')"
 check_true "after purge no vmIndex file is left in /var/lib/snmp" test ! -e /var/lib/snmp/vmmib-index.conf
@@ -411,7 +541,7 @@ else
         check "the upgrade says where the settings went" "vmmib: your settings from $LOADER are now in $SETTINGS" \
             "$(grep "^vmmib: your settings" "$LOGDIR/upgrade.log" | tr -d '\r')"
         check "dpkg lists no conffile for vmmib any more" "" "$(dpkg-query -W -f='${Conffiles}' vmmib)"
-        check "$LOADER is now the package's link" "$LOADER_TARGET" "$(readlink "$LOADER")"
+        check "$LOADER is now the package's link" "$LOADER_TARGET" "$(readlink -f "$LOADER")"
         check_true "the edited vmMibPollInterval moved to $SETTINGS" grep -qx 'vmMibPollInterval 7' "$SETTINGS"
         check_true "the uncommented view line moved to $SETTINGS" grep -qx 'view systemonly included .1.3.6.1.2.1.236' "$SETTINGS"
         check "no dlmod line in $SETTINGS" "" "$(grep -E '^[[:space:]]*dlmod' "$SETTINGS")"

@@ -53,6 +53,10 @@ for f in "$DLMODDIR/vmmib.so" /usr/share/snmp/mibs/VM-MIB.txt /usr/share/snmp/mi
     /usr/local/share/vmmib/mibs/SNMPv2-SMI.txt /usr/local/share/vmmib/mibs/UUID-TC-MIB.txt "$SNMPCONF"; do
     check_true "installed $f" test -f "$f"
 done
+check_true "installed /usr/local/sbin/vmmib-agentx, executable" test -x /usr/local/sbin/vmmib-agentx
+check_match "vmmib-agentx -v runs" "^vmmib-agentx [0-9.]+ \(Net-SNMP" "$(/usr/local/sbin/vmmib-agentx -v 2>&1)"
+check "man finds vmmib-agentx(8) under the prefix" "/usr/local/share/man/man8/vmmib-agentx.8" \
+    "$(realpath "$(man -w vmmib-agentx 2>/dev/null)")"
 check "$SNMPCONF puts the imports on the MIB search path" "mibdirs -/usr/local/share/vmmib/mibs" \
     "$(grep -v '^#' "$SNMPCONF" | grep .)"
 check "man finds vmmib(8) under the prefix" "/usr/local/share/man/man8/vmmib.8" "$(realpath "$(man -w vmmib 2>/dev/null)")"
@@ -91,7 +95,8 @@ files=$(sed -n 's/^install -m 0644 \(.*\)$/\1/p' "$LOGDIR/install.log" | wc -l)
 make -C "$W/tree" uninstall >"$LOGDIR/uninstall.log" 2>&1
 installed=no
 left=$(ls -d "$DLMODDIR/vmmib.so" /usr/share/snmp/mibs/VM-MIB.txt /usr/share/snmp/mibs/IANA-STORAGE-MEDIA-TYPE-MIB.txt \
-    /usr/local/share/vmmib "$SNMPCONF" /usr/local/share/man/man8/vmmib.8 2>/dev/null)
+    /usr/local/share/vmmib "$SNMPCONF" /usr/local/share/man/man8/vmmib.8 /usr/local/share/man/man8/vmmib-agentx.8 \
+    /usr/local/sbin/vmmib-agentx 2>/dev/null)
 check "make uninstall leaves nothing behind ($files install commands)" "" "$left"
 echo "  ($TEST_NAME took $((SECONDS - T0)) s)"
 trap - EXIT

@@ -30,9 +30,8 @@ static inline struct snapshot *snapfix_new(size_t cap)
     return s;
 }
 
-/* Add VM n in state oper, read at read_ms; returns the row. */
-static inline struct snapshot_row *snapfix_add(struct snapshot *s, int n, int oper,
-                                               int64_t read_ms)
+/* Add VM n in state oper; returns the row. */
+static inline struct snapshot_row *snapfix_add(struct snapshot *s, int n, int oper)
 {
     struct snapshot_row *r = &s->rows[s->count++];
     char name[32];
@@ -42,8 +41,8 @@ static inline struct snapshot_row *snapfix_add(struct snapshot *s, int n, int op
     r->def.os_type = strdup("hvm");
     r->oper = oper;
     r->lv_state = state_is_active(oper) ? LV_RUNNING : LV_SHUTOFF;
+    r->lv_active = state_is_active(oper);
     r->persistent = STATE_PERSIST_PERSISTENT;
-    r->read_ms = read_ms;
     return r;
 }
 
@@ -87,14 +86,21 @@ static inline const struct snapshot_row *snapfix_vm(const struct snapshot *s, in
     return NULL;
 }
 
-/* Append a lifecycle event about VM n. */
-static inline void snapfix_event(struct snapshot *s, int n, int oper, int64_t received_ms)
+/* Append a lifecycle event about VM n, number seq in libvirt's order. */
+static inline void snapfix_event(struct snapshot *s, int n, int oper, uint64_t seq)
 {
     s->events = realloc(s->events, (s->n_events + 1) * sizeof(*s->events));
     struct snapshot_event *e = &s->events[s->n_events++];
     snapfix_uuid(n, e->uuid);
     e->oper = oper;
-    e->received_ms = received_ms;
+    e->seq = seq;
+}
+
+/* The round read between events lo and hi (see snapshot.seq_lo). */
+static inline void snapfix_window(struct snapshot *s, uint64_t lo, uint64_t hi)
+{
+    s->seq_lo = lo;
+    s->seq_hi = hi;
 }
 
 #endif

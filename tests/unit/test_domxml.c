@@ -203,6 +203,10 @@ static const char xml_devices[] =
     "<disk type='volume' device='disk'><source pool='default' volume='v.img'/>"
     "<target dev='vdc' bus='virtio'/></disk>"
     "<disk type='file' device='cdrom'><target dev='sdc' bus='ide'/><readonly/></disk>"
+    "<disk type='volume' device='disk'><driver name='qemu' type='qcow2'/>"
+    "<source pool='default' volume='v.qcow2'/><target dev='vdd' bus='virtio'/></disk>"
+    "<disk type='volume' device='disk'><driver name='qemu' type='raw'/>"
+    "<source pool='lvm' volume='lv0'/><target dev='vde' bus='virtio'/></disk>"
     "<interface type='bridge'><mac address='52:54:00:AB:cd:01'/><source bridge='br0'/>"
     "<target dev='vnet3'/><model type='virtio'/></interface>"
     "<interface type='direct'><mac address='52:54:00:00:00:02'/><source dev='eth0' "
@@ -215,26 +219,35 @@ static void test_disks(void **state)
     (void)state;
     struct domxml_def def;
     assert_int_equal(parse(xml_devices, &def), 0);
-    assert_int_equal(def.n_disks, 7);
+    assert_int_equal(def.n_disks, 9);
     const struct {
         const char *target, *format, *resource, *file, *bus;
         int source, access, media;
+        bool empty;
     } want[] = {
         {"vda", "qcow2", "/img/root.qcow2", "/img/root.qcow2", "virtio", STATE_SRC_SPARSE,
-         STATE_ACCESS_READWRITE, STATE_MEDIA_HARDDISK},
+         STATE_ACCESS_READWRITE, STATE_MEDIA_HARDDISK, false},
         {"sda", "raw", "/img/i.iso", "/img/i.iso", "sata", STATE_SRC_RAW, STATE_ACCESS_READONLY,
-         STATE_MEDIA_OPTICAL},
+         STATE_MEDIA_OPTICAL, false},
         {"fda", "raw", "/img/f.img", "/img/f.img", "fdc", STATE_SRC_RAW, STATE_ACCESS_READWRITE,
-         STATE_MEDIA_FLOPPY},
+         STATE_MEDIA_FLOPPY, false},
         {"sdb", "block", "/dev/sdz", NULL, "scsi", STATE_SRC_BLOCK, STATE_ACCESS_READWRITE,
-         STATE_MEDIA_OTHER},
+         STATE_MEDIA_OTHER, false},
         {"vdb", "raw", "rbd://ceph1:6789/pool/img", NULL, "virtio", STATE_SRC_NETWORK,
-         STATE_ACCESS_READWRITE, STATE_MEDIA_HARDDISK},
+         STATE_ACCESS_READWRITE, STATE_MEDIA_HARDDISK, false},
         {"vdc", "volume", "default/v.img", NULL, "virtio", STATE_SRC_OTHER, STATE_ACCESS_READWRITE,
-         STATE_MEDIA_HARDDISK},
-        {"sdc", "raw", "", NULL, "ide", STATE_SRC_RAW, STATE_ACCESS_READONLY, STATE_MEDIA_OPTICAL},
+         STATE_MEDIA_HARDDISK, false},
+        /* An empty CD-ROM drive: nothing to ask libvirt about (issue 11 point 8). */
+        {"sdc", "raw", "", NULL, "ide", STATE_SRC_RAW, STATE_ACCESS_READONLY, STATE_MEDIA_OPTICAL,
+         true},
+        /* Issue 11 point 10: a qcow2 volume is sparse; a raw one is a file or
+         * a block device, which only the pool knows. */
+        {"vdd", "qcow2", "default/v.qcow2", NULL, "virtio", STATE_SRC_SPARSE,
+         STATE_ACCESS_READWRITE, STATE_MEDIA_HARDDISK, false},
+        {"vde", "raw", "lvm/lv0", NULL, "virtio", STATE_SRC_OTHER, STATE_ACCESS_READWRITE,
+         STATE_MEDIA_HARDDISK, false},
     };
-    for (size_t i = 0; i < 7; i++) {
+    for (size_t i = 0; i < 9; i++) {
         const struct domxml_disk *d = &def.disks[i];
         assert_string_equal(d->target, want[i].target);
         assert_string_equal(d->format, want[i].format);
@@ -247,6 +260,7 @@ static void test_disks(void **state)
         assert_int_equal(d->source_type, want[i].source);
         assert_int_equal(d->access, want[i].access);
         assert_int_equal(d->media, want[i].media);
+        assert_int_equal(d->empty, want[i].empty);
     }
     domxml_clear(&def);
 }

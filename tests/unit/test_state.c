@@ -69,6 +69,9 @@ static void test_libvirt_abi_values(void **state)
     assert_int_equal(LV_PAUSED_POSTCOPY, VIR_DOMAIN_PAUSED_POSTCOPY);
     assert_int_equal(LV_SHUTOFF_CRASHED, VIR_DOMAIN_SHUTOFF_CRASHED);
     assert_int_equal(LV_SHUTOFF_SAVED, VIR_DOMAIN_SHUTOFF_SAVED);
+    assert_int_equal(LV_SUSPENDED_RESTORED, VIR_DOMAIN_EVENT_SUSPENDED_RESTORED);
+    assert_int_equal(LV_STOPPED_SAVED, VIR_DOMAIN_EVENT_STOPPED_SAVED);
+    assert_int_equal(LV_STARTED_RESTORED, VIR_DOMAIN_EVENT_STARTED_RESTORED);
     assert_int_equal(PAUSED_USER, VIR_DOMAIN_PAUSED_USER);
     assert_int_equal(SHUTOFF_DESTROYED, VIR_DOMAIN_SHUTOFF_DESTROYED);
     assert_int_equal(SHUTOFF_DAEMON, VIR_DOMAIN_SHUTOFF_DAEMON);
@@ -83,48 +86,70 @@ static void test_oper_running_blocked(void **state)
 {
     (void)state;
     for (int reason = 0; reason <= 12; reason++) {
-        assert_int_equal(state_oper_from_libvirt(LV_RUNNING, reason, false), STATE_OPER_RUNNING);
-        assert_int_equal(state_oper_from_libvirt(LV_BLOCKED, reason, false), STATE_OPER_RUNNING);
+        assert_int_equal(state_oper_from_libvirt(LV_RUNNING, reason, false, false),
+                         STATE_OPER_RUNNING);
+        assert_int_equal(state_oper_from_libvirt(LV_BLOCKED, reason, false, false),
+                         STATE_OPER_RUNNING);
         /* A running domain may also have a stale managed-save image. */
-        assert_int_equal(state_oper_from_libvirt(LV_RUNNING, reason, true), STATE_OPER_RUNNING);
-        assert_int_equal(state_oper_from_libvirt(LV_BLOCKED, reason, true), STATE_OPER_RUNNING);
+        assert_int_equal(state_oper_from_libvirt(LV_RUNNING, reason, true, false),
+                         STATE_OPER_RUNNING);
+        assert_int_equal(state_oper_from_libvirt(LV_BLOCKED, reason, true, false),
+                         STATE_OPER_RUNNING);
     }
 }
 
 static void test_oper_paused_migration(void **state)
 {
     (void)state;
-    assert_int_equal(state_oper_from_libvirt(LV_PAUSED, LV_PAUSED_MIGRATION, false),
+    assert_int_equal(state_oper_from_libvirt(LV_PAUSED, LV_PAUSED_MIGRATION, false, false),
                      STATE_OPER_MIGRATING);
-    assert_int_equal(state_oper_from_libvirt(LV_PAUSED, LV_PAUSED_POSTCOPY, false),
+    assert_int_equal(state_oper_from_libvirt(LV_PAUSED, LV_PAUSED_POSTCOPY, false, false),
                      STATE_OPER_MIGRATING);
+    /* Post-copy is a migration whatever libvirt says of jobs. */
+    assert_int_equal(state_oper_from_libvirt(LV_PAUSED, LV_PAUSED_POSTCOPY, false, true),
+                     STATE_OPER_MIGRATING);
+}
+
+/* Issue 15, point 9: a domain saved while paused comes back from the save
+ * paused with reason MIGRATION, and no job runs on it: paused(8). */
+static void test_oper_paused_migration_without_job(void **state)
+{
+    (void)state;
+    assert_int_equal(state_oper_from_libvirt(LV_PAUSED, LV_PAUSED_MIGRATION, false, true),
+                     STATE_OPER_PAUSED);
+    /* Its events: STARTED/RESTORED (resuming from the save), then
+     * SUSPENDED/RESTORED, which tells of paused. */
+    assert_int_equal(state_oper_from_event(LV_EVENT_STARTED, LV_STARTED_RESTORED),
+                     STATE_OPER_RESUMING);
+    assert_int_equal(state_oper_from_event(LV_EVENT_SUSPENDED, LV_SUSPENDED_RESTORED),
+                     STATE_OPER_PAUSED);
 }
 
 static void test_oper_paused_save(void **state)
 {
     (void)state;
-    assert_int_equal(state_oper_from_libvirt(LV_PAUSED, LV_PAUSED_SAVE, false),
+    assert_int_equal(state_oper_from_libvirt(LV_PAUSED, LV_PAUSED_SAVE, false, false),
                      STATE_OPER_SUSPENDING);
 }
 
 static void test_oper_paused_starting_up(void **state)
 {
     (void)state;
-    assert_int_equal(state_oper_from_libvirt(LV_PAUSED, LV_PAUSED_STARTING_UP, false),
+    assert_int_equal(state_oper_from_libvirt(LV_PAUSED, LV_PAUSED_STARTING_UP, false, false),
                      STATE_OPER_PREPARING);
 }
 
 static void test_oper_paused_shutting_down(void **state)
 {
     (void)state;
-    assert_int_equal(state_oper_from_libvirt(LV_PAUSED, LV_PAUSED_SHUTTING_DOWN, false),
+    assert_int_equal(state_oper_from_libvirt(LV_PAUSED, LV_PAUSED_SHUTTING_DOWN, false, false),
                      STATE_OPER_SHUTTINGDOWN);
 }
 
 static void test_oper_paused_crashed(void **state)
 {
     (void)state;
-    assert_int_equal(state_oper_from_libvirt(LV_PAUSED, LV_PAUSED_CRASHED, false),
+    assert_int_equal(state_oper_from_libvirt(LV_PAUSED, LV_PAUSED_CRASHED, false, false),
                      STATE_OPER_CRASHED);
 }
 
@@ -145,8 +170,10 @@ static void test_oper_paused_other(void **state)
         -1,
     };
     for (size_t i = 0; i < sizeof(others) / sizeof(others[0]); i++) {
-        assert_int_equal(state_oper_from_libvirt(LV_PAUSED, others[i], false), STATE_OPER_PAUSED);
-        assert_int_equal(state_oper_from_libvirt(LV_PAUSED, others[i], true), STATE_OPER_PAUSED);
+        assert_int_equal(state_oper_from_libvirt(LV_PAUSED, others[i], false, false),
+                         STATE_OPER_PAUSED);
+        assert_int_equal(state_oper_from_libvirt(LV_PAUSED, others[i], true, false),
+                         STATE_OPER_PAUSED);
     }
 }
 
@@ -154,20 +181,25 @@ static void test_oper_shutdown(void **state)
 {
     (void)state;
     for (int reason = 0; reason <= 5; reason++) {
-        assert_int_equal(state_oper_from_libvirt(LV_SHUTDOWN, reason, false),
+        assert_int_equal(state_oper_from_libvirt(LV_SHUTDOWN, reason, false, false),
                          STATE_OPER_SHUTTINGDOWN);
-        assert_int_equal(state_oper_from_libvirt(LV_SHUTDOWN, reason, true),
+        assert_int_equal(state_oper_from_libvirt(LV_SHUTDOWN, reason, true, false),
                          STATE_OPER_SHUTTINGDOWN);
     }
 }
 
+/* Issue 11, point 2: the reason SAVED outlives the managed-save image
+ * (managedsave-remove, SET shutdown(4)) and is also given to a domain
+ * saved to a file of its own: only the image makes it suspended. */
 static void test_oper_shutoff_saved(void **state)
 {
     (void)state;
-    assert_int_equal(state_oper_from_libvirt(LV_SHUTOFF, LV_SHUTOFF_SAVED, false),
+    assert_int_equal(state_oper_from_libvirt(LV_SHUTOFF, LV_SHUTOFF_SAVED, false, false),
+                     STATE_OPER_SHUTDOWN);
+    assert_int_equal(state_oper_from_libvirt(LV_SHUTOFF, LV_SHUTOFF_SAVED, true, false),
                      STATE_OPER_SUSPENDED);
-    assert_int_equal(state_oper_from_libvirt(LV_SHUTOFF, LV_SHUTOFF_SAVED, true),
-                     STATE_OPER_SUSPENDED);
+    /* The STOPPED/SAVED event cannot tell the two apart: the poll does. */
+    assert_int_equal(state_oper_from_event(LV_EVENT_STOPPED, LV_STOPPED_SAVED), 0);
 }
 
 static void test_oper_shutoff_managed_save(void **state)
@@ -178,14 +210,14 @@ static void test_oper_shutoff_managed_save(void **state)
                                   LV_SHUTOFF_CRASHED,    SHUTOFF_MIGRATED, SHUTOFF_FAILED,
                                   SHUTOFF_FROM_SNAPSHOT, SHUTOFF_DAEMON};
     for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
-        assert_int_equal(state_oper_from_libvirt(LV_SHUTOFF, reasons[i], true),
+        assert_int_equal(state_oper_from_libvirt(LV_SHUTOFF, reasons[i], true, false),
                          STATE_OPER_SUSPENDED);
 }
 
 static void test_oper_shutoff_crashed(void **state)
 {
     (void)state;
-    assert_int_equal(state_oper_from_libvirt(LV_SHUTOFF, LV_SHUTOFF_CRASHED, false),
+    assert_int_equal(state_oper_from_libvirt(LV_SHUTOFF, LV_SHUTOFF_CRASHED, false, false),
                      STATE_OPER_CRASHED);
 }
 
@@ -196,7 +228,7 @@ static void test_oper_shutoff_other(void **state)
         SHUTOFF_UNKNOWN, SHUTOFF_SHUTDOWN,      SHUTOFF_DESTROYED, SHUTOFF_MIGRATED,
         SHUTOFF_FAILED,  SHUTOFF_FROM_SNAPSHOT, SHUTOFF_DAEMON,    99 /* future reason */};
     for (size_t i = 0; i < sizeof(reasons) / sizeof(reasons[0]); i++)
-        assert_int_equal(state_oper_from_libvirt(LV_SHUTOFF, reasons[i], false),
+        assert_int_equal(state_oper_from_libvirt(LV_SHUTOFF, reasons[i], false, false),
                          STATE_OPER_SHUTDOWN);
 }
 
@@ -204,8 +236,10 @@ static void test_oper_crashed(void **state)
 {
     (void)state;
     for (int reason = 0; reason <= 2; reason++) {
-        assert_int_equal(state_oper_from_libvirt(LV_CRASHED, reason, false), STATE_OPER_CRASHED);
-        assert_int_equal(state_oper_from_libvirt(LV_CRASHED, reason, true), STATE_OPER_CRASHED);
+        assert_int_equal(state_oper_from_libvirt(LV_CRASHED, reason, false, false),
+                         STATE_OPER_CRASHED);
+        assert_int_equal(state_oper_from_libvirt(LV_CRASHED, reason, true, false),
+                         STATE_OPER_CRASHED);
     }
 }
 
@@ -213,9 +247,9 @@ static void test_oper_pmsuspended(void **state)
 {
     (void)state;
     for (int reason = 0; reason <= 1; reason++) {
-        assert_int_equal(state_oper_from_libvirt(LV_PMSUSPENDED, reason, false),
+        assert_int_equal(state_oper_from_libvirt(LV_PMSUSPENDED, reason, false, false),
                          STATE_OPER_SUSPENDED);
-        assert_int_equal(state_oper_from_libvirt(LV_PMSUSPENDED, reason, true),
+        assert_int_equal(state_oper_from_libvirt(LV_PMSUSPENDED, reason, true, false),
                          STATE_OPER_SUSPENDED);
     }
 }
@@ -223,17 +257,65 @@ static void test_oper_pmsuspended(void **state)
 static void test_oper_nostate(void **state)
 {
     (void)state;
-    assert_int_equal(state_oper_from_libvirt(LV_NOSTATE, 0, false), STATE_OPER_UNKNOWN);
-    assert_int_equal(state_oper_from_libvirt(LV_NOSTATE, 0, true), STATE_OPER_UNKNOWN);
+    assert_int_equal(state_oper_from_libvirt(LV_NOSTATE, 0, false, false), STATE_OPER_UNKNOWN);
+    assert_int_equal(state_oper_from_libvirt(LV_NOSTATE, 0, true, false), STATE_OPER_UNKNOWN);
 }
 
 static void test_oper_future_state(void **state)
 {
     (void)state;
     /* A state libvirt may add later: other(2), not unknown(1). */
-    assert_int_equal(state_oper_from_libvirt(LV_PMSUSPENDED + 1, 0, false), STATE_OPER_OTHER);
-    assert_int_equal(state_oper_from_libvirt(42, 3, true), STATE_OPER_OTHER);
-    assert_int_equal(state_oper_from_libvirt(-1, 0, false), STATE_OPER_OTHER);
+    assert_int_equal(state_oper_from_libvirt(LV_PMSUSPENDED + 1, 0, false, false),
+                     STATE_OPER_OTHER);
+    assert_int_equal(state_oper_from_libvirt(42, 3, true, false), STATE_OPER_OTHER);
+    assert_int_equal(state_oper_from_libvirt(-1, 0, false, false), STATE_OPER_OTHER);
+}
+
+/* ---- state_oper_from_event: every lifecycle event libvirt 9.0 sends ---- */
+
+static void test_event_mapping(void **state)
+{
+    (void)state;
+    static const struct {
+        int event, detail, oper;
+    } rows[] = {
+        {LV_EVENT_DEFINED, 0, 0},
+        {LV_EVENT_UNDEFINED, 0, 0},
+        {LV_EVENT_STARTED, 0 /* booted */, STATE_OPER_RUNNING},
+        {LV_EVENT_STARTED, 1 /* migrated */, STATE_OPER_RUNNING},
+        {LV_EVENT_STARTED, LV_STARTED_RESTORED, STATE_OPER_RESUMING},
+        {LV_EVENT_STARTED, 4 /* wakeup */, STATE_OPER_RUNNING},
+        {LV_EVENT_SUSPENDED, LV_SUSPENDED_PAUSED, 0}, /* a pause or a save begins */
+        {LV_EVENT_SUSPENDED, LV_SUSPENDED_MIGRATED, STATE_OPER_MIGRATING},
+        {LV_EVENT_SUSPENDED, LV_SUSPENDED_IOERROR, STATE_OPER_PAUSED},
+        {LV_EVENT_SUSPENDED, LV_SUSPENDED_WATCHDOG, STATE_OPER_PAUSED},
+        {LV_EVENT_SUSPENDED, LV_SUSPENDED_RESTORED, STATE_OPER_PAUSED},
+        {LV_EVENT_SUSPENDED, LV_SUSPENDED_API_ERROR, STATE_OPER_PAUSED},
+        {LV_EVENT_SUSPENDED, LV_SUSPENDED_POSTCOPY, STATE_OPER_MIGRATING},
+        {LV_EVENT_SUSPENDED, LV_SUSPENDED_POSTCOPY_FAILED, STATE_OPER_PAUSED},
+        {LV_EVENT_RESUMED, 0 /* unpaused */, STATE_OPER_RUNNING},
+        {LV_EVENT_RESUMED, 2 /* from snapshot: the end of a restore */, STATE_OPER_RUNNING},
+        {LV_EVENT_RESUMED, LV_RESUMED_POSTCOPY, STATE_OPER_MIGRATING},
+        {LV_EVENT_STOPPED, 0 /* shutdown */, STATE_OPER_SHUTDOWN},
+        {LV_EVENT_STOPPED, 1 /* destroyed */, STATE_OPER_SHUTDOWN},
+        {LV_EVENT_STOPPED, LV_STOPPED_CRASHED, STATE_OPER_CRASHED},
+        {LV_EVENT_STOPPED, LV_STOPPED_SAVED, 0}, /* the image decides */
+        {LV_EVENT_SHUTDOWN, 0, STATE_OPER_SHUTTINGDOWN},
+        {LV_EVENT_PMSUSPENDED, 0, STATE_OPER_SUSPENDED},
+        {LV_EVENT_CRASHED, 0, STATE_OPER_CRASHED},
+    };
+    for (size_t i = 0; i < sizeof(rows) / sizeof(rows[0]); i++)
+        if (state_oper_from_event(rows[i].event, rows[i].detail) != rows[i].oper)
+            fail_msg("event %d detail %d: got %d, want %d", rows[i].event, rows[i].detail,
+                     state_oper_from_event(rows[i].event, rows[i].detail), rows[i].oper);
+}
+
+static void test_stopped(void **state)
+{
+    (void)state;
+    for (int oper = 0; oper <= STATE_OPER_CRASHED + 1; oper++)
+        assert_int_equal(state_is_stopped(oper),
+                         oper == STATE_OPER_SHUTDOWN || oper == STATE_OPER_CRASHED);
 }
 
 /* ---- state_admin_from_oper ---- */
@@ -302,14 +384,17 @@ static void test_oper_is_active_from_libvirt(void **state)
 {
     (void)state;
     /* End to end: a domain libvirt calls active gives an active oper state. */
-    assert_true(state_is_active(state_oper_from_libvirt(LV_RUNNING, 1, false)));
-    assert_true(state_is_active(state_oper_from_libvirt(LV_BLOCKED, 0, false)));
-    assert_true(state_is_active(state_oper_from_libvirt(LV_PAUSED, PAUSED_USER, false)));
-    assert_true(state_is_active(state_oper_from_libvirt(LV_PAUSED, LV_PAUSED_MIGRATION, false)));
-    assert_true(state_is_active(state_oper_from_libvirt(LV_SHUTDOWN, 1, false)));
-    assert_false(state_is_active(state_oper_from_libvirt(LV_SHUTOFF, SHUTOFF_SHUTDOWN, false)));
-    assert_false(state_is_active(state_oper_from_libvirt(LV_SHUTOFF, SHUTOFF_SHUTDOWN, true)));
-    assert_false(state_is_active(state_oper_from_libvirt(LV_CRASHED, 0, false)));
+    assert_true(state_is_active(state_oper_from_libvirt(LV_RUNNING, 1, false, false)));
+    assert_true(state_is_active(state_oper_from_libvirt(LV_BLOCKED, 0, false, false)));
+    assert_true(state_is_active(state_oper_from_libvirt(LV_PAUSED, PAUSED_USER, false, false)));
+    assert_true(
+        state_is_active(state_oper_from_libvirt(LV_PAUSED, LV_PAUSED_MIGRATION, false, false)));
+    assert_true(state_is_active(state_oper_from_libvirt(LV_SHUTDOWN, 1, false, false)));
+    assert_false(
+        state_is_active(state_oper_from_libvirt(LV_SHUTOFF, SHUTOFF_SHUTDOWN, false, false)));
+    assert_false(
+        state_is_active(state_oper_from_libvirt(LV_SHUTOFF, SHUTOFF_SHUTDOWN, true, false)));
+    assert_false(state_is_active(state_oper_from_libvirt(LV_CRASHED, 0, false, false)));
 }
 
 /* ---- units_pick / units_in ---- */
@@ -556,6 +641,7 @@ int main(void)
         cmocka_unit_test(test_libvirt_abi_values),
         cmocka_unit_test(test_oper_running_blocked),
         cmocka_unit_test(test_oper_paused_migration),
+        cmocka_unit_test(test_oper_paused_migration_without_job),
         cmocka_unit_test(test_oper_paused_save),
         cmocka_unit_test(test_oper_paused_starting_up),
         cmocka_unit_test(test_oper_paused_shutting_down),
@@ -570,6 +656,8 @@ int main(void)
         cmocka_unit_test(test_oper_pmsuspended),
         cmocka_unit_test(test_oper_nostate),
         cmocka_unit_test(test_oper_future_state),
+        cmocka_unit_test(test_event_mapping),
+        cmocka_unit_test(test_stopped),
         cmocka_unit_test(test_admin_from_oper),
         cmocka_unit_test(test_admin_unknown_keeps_previous),
         cmocka_unit_test(test_oper_is_active),

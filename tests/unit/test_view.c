@@ -18,7 +18,7 @@
 static struct view *build_view(void)
 {
     struct snapshot *s = snapfix_new(2);
-    struct snapshot_row *a = snapfix_add(s, 2, STATE_OPER_RUNNING, 0);
+    struct snapshot_row *a = snapfix_add(s, 2, STATE_OPER_RUNNING);
     a->index = 2;
     snapfix_disks(a, (const char *const[]){"vdb", "vda", NULL});
     a->disks[0].index = 4;
@@ -28,7 +28,7 @@ static struct view *build_view(void)
     a->vcpus = calloc(2, sizeof(*a->vcpus));
     a->n_vcpus = 2;
     a->vcpus[1].number = 1;
-    struct snapshot_row *b = snapfix_add(s, 5, STATE_OPER_SHUTDOWN, 0);
+    struct snapshot_row *b = snapfix_add(s, 5, STATE_OPER_SHUTDOWN);
     b->index = 5;
     snapfix_disks(b, (const char *const[]){"hda", NULL});
     b->disks[0].index = 1;
