@@ -80,8 +80,8 @@ VERSION_STR := $(shell awk -F'[][]' '/^AC_INIT/ { print $$4; exit }' configure.a
 MODEL_SRCS  := $(wildcard module/model/*.c)
 UNIT_TESTS  := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 
-.PHONY: all demo check bench-agentx check-unit check-integration check-layers deps install uninstall clean \
-        format format-check dist distcheck
+.PHONY: all demo check bench bench-agentx check-unit check-integration check-layers deps install \
+        uninstall clean format format-check dist distcheck
 
 all: $(MODULE) $(AGENTX)
 
@@ -122,6 +122,22 @@ check: deps
 	@$(MAKE) --no-print-directory SANITIZE=1 all
 	@$(MAKE) --no-print-directory $(UNIT_TESTS)
 	@tests/run-all.sh
+
+# make bench (not part of make check; root, a few minutes): vmmib at 1,000 to
+# 50,000 VMs against snmpd's own floor; see bench/run.sh.
+BENCH_TOOLS := build/bench/vmmibfloor.so build/bench/getlat
+
+build/bench/vmmibfloor.so: bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) $(BASE_CFLAGS) $(CFLAGS) -shared -o $@ $< -lnetsnmpagent -lnetsnmp
+
+build/bench/getlat: bench/getlat.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 $(WARNINGS) $(CFLAGS) -o $@ $<
+
+bench: deps
+	@$(MAKE) --no-print-directory all $(BENCH_TOOLS)
+	@bench/run.sh
 
 bench-agentx: all
 	@tests/bench-agentx.sh $(BENCH_ARGS)
@@ -183,7 +199,7 @@ uninstall:
 	rm -f $(DESTDIR)$(mandir)/man8/vmmib.8 $(DESTDIR)$(mandir)/man8/vmmib-agentx.8
 	rm -f $(DESTDIR)$(sbindir)/vmmib-agentx
 
-FORMAT_FILES = module/*.c module/*/*.[ch] agentx/*.[ch] tests/unit/*.c
+FORMAT_FILES = module/*.c module/*/*.[ch] agentx/*.[ch] tests/unit/*.c bench/*.c
 
 format:
 	clang-format -i $(FORMAT_FILES)
@@ -207,7 +223,7 @@ clean:
 # VERSION is AC_INIT's version in configure.ac.
 VERSION     := $(shell awk -F'[][]' '/^AC_INIT/ { print $$4; exit }' configure.ac)
 DISTNAME    := vmmib-$(VERSION)
-DIST_FILES  := Makefile configure.ac config.mk.in module agentx mib tests examples debian doc \
+DIST_FILES  := Makefile configure.ac config.mk.in module agentx mib tests bench examples debian doc \
                README.md COPYING .clang-format
 # Never shipped: test output and what a package build leaves in debian/.
 DIST_EXCLUDES := --exclude=./tests/run --exclude=./debian/vmmib --exclude=./debian/tmp \

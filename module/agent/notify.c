@@ -7,8 +7,14 @@
 #include <stdlib.h>
 
 #include "../model/text.h"
+#include "../model/vmtime.h"
 #include "oids.h"
 #include "set.h"
+
+/* Notifications go out for this long at most per main-loop turn, then
+ * snmpd answers what has arrived, NOTIFY_PAUSE_US later the next slice. */
+#define NOTIFY_SLICE_US 2000
+#define NOTIFY_PAUSE_US 1000
 
 enum { TRUTH_TRUE = 1, TRUTH_FALSE = 2 };
 
@@ -164,13 +170,106 @@ static void send_bulk(int number, const int32_t *indexes, size_t n)
     free(bits);
 }
 
-void notify_send(const struct change_list *changes)
+/* ---- the queue: a slice of the main loop at a time ---- */
+
+/* The lists of the rounds published, oldest first, with how far each was
+ * sent: per-VM notifications in order, then the bulk ones by number. */
+struct notify_job {
+    const struct change_list *list;
+    size_t next_vm;
+    int next_bulk;
+    void (*done)(void *);
+    void *arg;
+};
+
+static struct notify_job *jobs;
+static size_t n_jobs, cap_jobs, head;
+static unsigned pump_alarm;
+
+/* Send the job's next notification the switches allow; false when it has
+ * none left. */
+static bool job_step(struct notify_job *j)
 {
-    if (per_vm_enabled == TRUTH_TRUE)
-        for (size_t i = 0; i < changes->n_vm; i++)
-            send_per_vm(&changes->vm[i]);
-    if (bulk_enabled == TRUTH_TRUE)
-        for (int k = 1; k <= STATE_NOTIFY_DELETED; k++)
-            if (changes->n_bulk[k])
-                send_bulk(k, changes->bulk[k], changes->n_bulk[k]);
+    const struct change_list *l = j->list;
+    if (j->next_vm < l->n_vm) {
+        if (per_vm_enabled == TRUTH_TRUE)
+            send_per_vm(&l->vm[j->next_vm]);
+        j->next_vm++;
+        return true;
+    }
+    while (j->next_bulk <= STATE_NOTIFY_DELETED) {
+        int k = j->next_bulk++;
+        if (bulk_enabled == TRUTH_TRUE && l->n_bulk[k]) {
+            send_bulk(k, l->bulk[k], l->n_bulk[k]);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Send for up to slice_us (at least one notification), oldest list first. */
+static size_t send_slice(int64_t slice_us)
+{
+    int64_t began = vmtime_boot_us();
+    size_t sent = 0;
+    while (head < n_jobs) {
+        struct notify_job *j = &jobs[head];
+        if (!job_step(j)) {
+            head++;
+            j->done(j->arg);
+            continue;
+        }
+        sent++;
+        if (slice_us >= 0 && vmtime_boot_us() - began >= slice_us)
+            break;
+    }
+    if (head == n_jobs)
+        head = n_jobs = 0;
+    return sent;
+}
+
+static void pump(unsigned reg, void *arg)
+{
+    (void)reg;
+    (void)arg;
+    pump_alarm = 0;
+    int64_t began = vmtime_boot_us(), began_cpu = vmtime_thread_cpu_us();
+    size_t sent = send_slice(NOTIFY_SLICE_US);
+    if (sent)
+        DEBUGMSGTL(("vmmib/notify",
+                    "sent %zu notifications in %lld us (%lld us CPU), %zu lists waiting\n", sent,
+                    (long long)(vmtime_boot_us() - began),
+                    (long long)(vmtime_thread_cpu_us() - began_cpu), n_jobs - head));
+    /* Not due at once: the main loop first answers what has arrived. */
+    struct timeval later = {0, NOTIFY_PAUSE_US};
+    if (head < n_jobs)
+        pump_alarm = snmp_alarm_register_hr(later, 0, pump, NULL);
+}
+
+void notify_send(const struct change_list *changes, void (*done)(void *), void *arg)
+{
+    if (n_jobs == cap_jobs) {
+        size_t ncap = cap_jobs ? cap_jobs * 2 : 8;
+        struct notify_job *grown = realloc(jobs, ncap * sizeof(*grown));
+        if (!grown) {
+            done(arg); /* out of memory: this round's notifications are lost */
+            return;
+        }
+        jobs = grown;
+        cap_jobs = ncap;
+    }
+    jobs[n_jobs++] = (struct notify_job){changes, 0, 1, done, arg};
+    if (!pump_alarm)
+        pump(0, NULL);
+}
+
+void notify_flush(void)
+{
+    if (pump_alarm)
+        snmp_alarm_unregister(pump_alarm);
+    pump_alarm = 0;
+    send_slice(-1);
+    free(jobs);
+    jobs = NULL;
+    n_jobs = cap_jobs = head = 0;
 }

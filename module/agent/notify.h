@@ -13,7 +13,13 @@
 
 int notify_register(bool per_vm, bool bulk);
 void notify_unregister(void);
-/* Send what the list says, as far as the switches allow. */
-void notify_send(const struct change_list *changes);
+/* Queue what the list says.  Notifications go out in order, as far as the
+ * switches allow when each is sent, a slice of the main loop at a time, so
+ * that thousands at once (a host going down) never keep snmpd from
+ * answering: the first slice at once, the rest between requests.  The list
+ * must stay valid until done(arg) is called (perhaps before this returns). */
+void notify_send(const struct change_list *changes, void (*done)(void *), void *arg);
+/* Send everything still queued now (the module is being unloaded). */
+void notify_flush(void);
 
 #endif

@@ -87,6 +87,7 @@ struct snapshot {
     int64_t hv_init_ms;            /* CLOCK_BOOTTIME (ms) when the hypervisor was initialised */
     int64_t taken_ms;              /* CLOCK_BOOTTIME (ms) when this round finished */
     int64_t round_ms;              /* how long reading libvirt took */
+    int64_t connect_ms;            /* of which opening the connection (0: it was open) */
     bool local;                    /* hypervisor on this host: HOST-RESOURCES-MIB pointers apply */
     int host_cpus;                 /* physical CPUs libvirt reports */
     size_t cpumap_len;             /* bytes in a vCPU's cpumap */

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include "collect.h"
 
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -91,6 +92,59 @@ static bool stat_int(virDomainStatsRecordPtr r, const char *name, int *out)
     return r && virTypedParamsGetInt(r->params, r->nparams, name, out) == 1;
 }
 
+/* ---- domains by a listing filter ---- */
+
+/* The UUIDs of the domains a filtered listing returned, sorted: one call
+ * per round instead of one per domain (an RPC each to a remote daemon). */
+struct uuid_set {
+    unsigned char (*uuids)[16];
+    size_t n;
+    bool known; /* false: the listing failed, ask each domain */
+};
+
+static int cmp_uuid(const void *a, const void *b)
+{
+    return memcmp(a, b, 16);
+}
+
+static void uuid_set_load(virConnectPtr conn, unsigned flags, struct uuid_set *set)
+{
+    virDomainPtr *doms = NULL;
+    memset(set, 0, sizeof(*set));
+    int n = virConnectListAllDomains(conn, &doms, flags);
+    if (n < 0)
+        return;
+    set->uuids = calloc((size_t)n + 1, sizeof(*set->uuids));
+    for (int i = 0; i < n; i++) {
+        if (set->uuids && virDomainGetUUID(doms[i], set->uuids[set->n]) == 0)
+            set->n++;
+        virDomainFree(doms[i]);
+    }
+    free(doms);
+    if (!set->uuids)
+        return;
+    qsort(set->uuids, set->n, sizeof(*set->uuids), cmp_uuid);
+    set->known = true;
+}
+
+static bool uuid_set_has(const struct uuid_set *set, const unsigned char uuid[16])
+{
+    return set->n && bsearch(uuid, set->uuids, set->n, sizeof(*set->uuids), cmp_uuid);
+}
+
+/* ---- what one round shares between its domains ---- */
+
+struct round_ctx {
+    virConnectPtr conn;
+    struct defcache *cache;
+    struct bulk bulk;
+    size_t maplen;
+    struct hostdev *host;
+    /* The exceptions, usually few: autostart, transient, managed-saved. */
+    struct uuid_set autostart, transient, managed_save;
+    bool no_stats_flags; /* virDomainBlockStatsFlags unsupported: virDomainBlockStats */
+};
+
 /* ---- vCPUs ---- */
 
 static int cmp_vcpu(const void *a, const void *b)
@@ -177,11 +231,12 @@ static int read_vcpus(virDomainPtr dom, virDomainStatsRecordPtr rec, size_t mapl
 /* ---- disks ---- */
 
 /* Block I/O counters of an active domain without the bulk answer. */
-static void block_stats(virDomainPtr dom, const char *target, struct snapshot_disk *d)
+static void block_stats(struct round_ctx *ctx, virDomainPtr dom, const char *target,
+                        struct snapshot_disk *d)
 {
     virTypedParameter params[16];
     int np = 16;
-    if (virDomainBlockStatsFlags(dom, target, params, &np, 0) == 0) {
+    if (!ctx->no_stats_flags && virDomainBlockStatsFlags(dom, target, params, &np, 0) == 0) {
         static const char *const names[] = {
             VIR_DOMAIN_BLOCK_STATS_READ_REQ,         VIR_DOMAIN_BLOCK_STATS_WRITE_REQ,
             VIR_DOMAIN_BLOCK_STATS_READ_BYTES,       VIR_DOMAIN_BLOCK_STATS_WRITE_BYTES,
@@ -198,7 +253,10 @@ static void block_stats(virDomainPtr dom, const char *target, struct snapshot_di
         virTypedParamsClear(params, np);
         return;
     }
-    /* Older drivers (and the test driver): no latency totals. */
+    /* Older drivers (and the test driver): no latency totals.  Not asked
+     * again this round once the driver said it lacks the call. */
+    if (!ctx->no_stats_flags && virGetLastError() && virGetLastError()->code == VIR_ERR_NO_SUPPORT)
+        ctx->no_stats_flags = true;
     virDomainBlockStatsStruct bs;
     if (virDomainBlockStats(dom, target, &bs, sizeof(bs)) == 0) {
         d->rd_reqs = bs.rd_req > 0 ? (uint64_t)bs.rd_req : 0;
@@ -254,11 +312,11 @@ static bool bulk_has_blocks(virDomainStatsRecordPtr rec)
  * medium (an empty CD-ROM), nor for a disk the bulk answer no longer lists
  * (unplugged since the definition was read): libvirtd logs an error for
  * every such call. */
-static void read_disk(virDomainPtr dom, virDomainStatsRecordPtr rec, bool active,
-                      const struct domxml_disk *dd, struct snapshot_disk *d)
+static void read_disk(struct round_ctx *ctx, virDomainPtr dom, virDomainStatsRecordPtr rec,
+                      bool active, const struct domxml_disk *dd, struct snapshot_disk *d)
 {
     d->capacity = d->allocation = UINT64_MAX;
-    d->mount = hostdev_mount_of(dd->file);
+    d->mount = hostdev_mount_of(ctx->host, dd->file);
     d->mount_id = -1;
     int b = rec ? bulk_disk(rec, dd->target) : -1;
     bool gone = b < 0 && active && bulk_has_blocks(rec);
@@ -266,7 +324,7 @@ static void read_disk(virDomainPtr dom, virDomainStatsRecordPtr rec, bool active
         return;
     bool have_io = b >= 0 && bulk_disk_stats(rec, b, d);
     if (active && !have_io)
-        block_stats(dom, dd->target, d);
+        block_stats(ctx, dom, dd->target, d);
     if (!active) /* a crashed VM's kept process: no I/O, as for any stopped VM */
         d->rd_reqs = d->wr_reqs = d->rd_bytes = d->wr_bytes = d->rd_time_ns = d->wr_time_ns = 0;
     /* The bulk "allocation" of a running VM is the highest offset written,
@@ -285,38 +343,38 @@ static void read_disk(virDomainPtr dom, virDomainStatsRecordPtr rec, bool active
         d->allocation = d->capacity;
 }
 
-static void read_disks(virDomainPtr dom, virDomainStatsRecordPtr rec, bool active,
-                       struct snapshot_row *row)
+static void read_disks(struct round_ctx *ctx, virDomainPtr dom, virDomainStatsRecordPtr rec,
+                       bool active, struct snapshot_row *row)
 {
     if (!row->def.n_disks || !(row->disks = calloc(row->def.n_disks, sizeof(*row->disks))))
         return;
     for (size_t i = 0; i < row->def.n_disks; i++)
-        read_disk(dom, rec, active, &row->def.disks[i], &row->disks[i]);
+        read_disk(ctx, dom, rec, active, &row->def.disks[i], &row->disks[i]);
 }
 
 /* ---- NICs ---- */
 
 /* A NIC without a device (VM not running): where its definition attaches it. */
-static int32_t defined_parent(virConnectPtr conn, const struct domxml_nic *nd)
+static int32_t defined_parent(const struct round_ctx *ctx, const struct domxml_nic *nd)
 {
     if (!nd->type || !nd->source)
         return 0;
     if (strcmp(nd->type, "bridge") == 0 || strcmp(nd->type, "direct") == 0)
-        return hostdev_ifindex(nd->source);
+        return hostdev_ifindex(ctx->host, nd->source);
     if (strcmp(nd->type, "network") != 0)
         return 0;
     int32_t parent = 0;
-    virNetworkPtr net = virNetworkLookupByName(conn, nd->source);
+    virNetworkPtr net = virNetworkLookupByName(ctx->conn, nd->source);
     if (net) {
         char *br = virNetworkGetBridgeName(net);
-        parent = hostdev_ifindex(br);
+        parent = hostdev_ifindex(ctx->host, br);
         free(br);
         virNetworkFree(net);
     }
     return parent;
 }
 
-static void read_nics(virConnectPtr conn, bool active, struct snapshot_row *row)
+static void read_nics(const struct round_ctx *ctx, bool active, struct snapshot_row *row)
 {
     if (!row->def.n_nics || !(row->nics = calloc(row->def.n_nics, sizeof(*row->nics))))
         return;
@@ -325,10 +383,10 @@ static void read_nics(virConnectPtr conn, bool active, struct snapshot_row *row)
         struct snapshot_nic *ni = &row->nics[i];
         /* The host-side device exists only while the VM runs (the test
          * driver even names one in inactive definitions). */
-        ni->ifindex = active ? hostdev_ifindex(nd->target) : 0;
+        ni->ifindex = active ? hostdev_ifindex(ctx->host, nd->target) : 0;
         /* The live device says where it is attached now. */
-        ni->parent =
-            ni->ifindex ? hostdev_parent(nd->target, ni->ifindex) : defined_parent(conn, nd);
+        ni->parent = ni->ifindex ? hostdev_parent(ctx->host, nd->target, ni->ifindex)
+                                 : defined_parent(ctx, nd);
     }
 }
 
@@ -390,14 +448,20 @@ static int read_sizes(virDomainPtr dom, virDomainStatsRecordPtr rec, bool active
     return 0;
 }
 
-static void read_flags(virDomainPtr dom, struct snapshot_row *row)
+/* Autostart and persistence, from the round's listings when they worked. */
+static void read_flags(const struct round_ctx *ctx, virDomainPtr dom, struct snapshot_row *row)
 {
     int autostart = 0;
-    if (virDomainGetAutostart(dom, &autostart) < 0)
+    if (ctx->autostart.known)
+        autostart = uuid_set_has(&ctx->autostart, row->uuid);
+    else if (virDomainGetAutostart(dom, &autostart) < 0)
+        autostart = -1;
+    if (autostart < 0)
         row->autostart = STATE_AUTOSTART_UNKNOWN;
     else
         row->autostart = autostart ? STATE_AUTOSTART_ENABLED : STATE_AUTOSTART_DISABLED;
-    int persistent = virDomainIsPersistent(dom);
+    int persistent = ctx->transient.known ? !uuid_set_has(&ctx->transient, row->uuid)
+                                          : virDomainIsPersistent(dom);
     if (persistent == 1)
         row->persistent = STATE_PERSIST_PERSISTENT;
     else if (persistent == 0)
@@ -435,14 +499,13 @@ static int read_def(virDomainPtr dom, struct defcache *cache, bool active, struc
 /* 0, 1 when the domain vanished meanwhile (skip it), or -1 when libvirt
  * failed for this domain (the row is marked stale and its values are
  * carried over by the round). */
-static int read_domain(virConnectPtr conn, struct defcache *cache, const struct bulk *b,
-                       virDomainPtr dom, size_t maplen, struct snapshot_row *row)
+static int read_domain(struct round_ctx *ctx, virDomainPtr dom, struct snapshot_row *row)
 {
     if (virDomainGetUUID(dom, row->uuid) < 0)
         return 1;
     const char *name = virDomainGetName(dom);
     row->name = strdup(name ? name : "");
-    virDomainStatsRecordPtr rec = bulk_find(b, row->uuid);
+    virDomainStatsRecordPtr rec = bulk_find(&ctx->bulk, row->uuid);
     if (read_state(dom, rec, row) != 0)
         goto failed;
     /* Active from the state just read; a crashed domain is active only if
@@ -453,23 +516,25 @@ static int read_domain(virConnectPtr conn, struct defcache *cache, const struct 
     if (read_sizes(dom, rec, active, row) != 0)
         goto failed;
     row->lv_active = active;
-    row->has_managed_save = !active && virDomainHasManagedSaveImage(dom, 0) == 1;
+    row->has_managed_save =
+        !active && (ctx->managed_save.known ? uuid_set_has(&ctx->managed_save, row->uuid)
+                                            : virDomainHasManagedSaveImage(dom, 0) == 1);
     row->oper = state_oper_from_libvirt(state, row->lv_reason, row->has_managed_save,
                                         migration_idle(dom, state, row->lv_reason));
     /* A VM that is not running has used no CPU since it stopped (RFC 7666
      * allows the discontinuity); never show a stale running figure. */
     if (!state_is_active(row->oper))
         row->cpu_time_ns = 0;
-    read_flags(dom, row);
-    if (read_def(dom, cache, active, row) != 0)
+    read_flags(ctx, dom, row);
+    if (read_def(dom, ctx->cache, active, row) != 0)
         goto failed;
     /* What runs is what VM-MIB calls running: a crashed VM libvirt keeps
      * for a dump has no vCPU rows and no I/O, like any stopped VM. */
     bool running = state_is_active(row->oper);
-    if (running && read_vcpus(dom, rec, maplen, row) != 0)
+    if (running && read_vcpus(dom, rec, ctx->maplen, row) != 0)
         row->n_vcpus = 0; /* no vCPU rows this round; the rest is fresh */
-    read_disks(dom, rec, running, row);
-    read_nics(conn, running, row);
+    read_disks(ctx, dom, rec, running, row);
+    read_nics(ctx, running, row);
     return 0;
 failed:
     if (virGetLastError() && virGetLastError()->code == VIR_ERR_NO_DOMAIN)
@@ -478,16 +543,37 @@ failed:
     return -1;
 }
 
-/* Number of host CPUs libvirt knows. */
+/* Number of host CPUs libvirt knows: the size of its CPU map (present
+ * CPUs, online or not), or the active CPUs of the node information when
+ * that says more (the test driver's CPU map has 8 CPUs whatever its node
+ * says; its vCPU pinning follows the node). */
 static int host_cpu_count(virConnectPtr conn)
 {
     int n = virNodeGetCPUMap(conn, NULL, NULL, 0);
-    if (n > 0)
-        return n;
     virNodeInfo ni;
-    if (virNodeGetInfo(conn, &ni) == 0 && ni.cpus > 0)
-        return (int)ni.cpus;
-    return 0;
+    if (virNodeGetInfo(conn, &ni) == 0 && ni.cpus <= INT_MAX && (int)ni.cpus > n)
+        n = (int)ni.cpus;
+    return n > 0 ? n : 0;
+}
+
+/* What every domain of the round uses: the bulk answer, the listings of
+ * autostart, transient and managed-saved domains, the host's devices. */
+static void round_begin(struct round_ctx *ctx)
+{
+    bulk_load(ctx->conn, &ctx->bulk);
+    uuid_set_load(ctx->conn, VIR_CONNECT_LIST_DOMAINS_AUTOSTART, &ctx->autostart);
+    uuid_set_load(ctx->conn, VIR_CONNECT_LIST_DOMAINS_TRANSIENT, &ctx->transient);
+    uuid_set_load(ctx->conn, VIR_CONNECT_LIST_DOMAINS_MANAGEDSAVE, &ctx->managed_save);
+    ctx->host = hostdev_begin();
+}
+
+static void round_end(struct round_ctx *ctx)
+{
+    bulk_free(&ctx->bulk);
+    free(ctx->autostart.uuids);
+    free(ctx->transient.uuids);
+    free(ctx->managed_save.uuids);
+    hostdev_end(ctx->host);
 }
 
 int collect_round(virConnectPtr conn, struct defcache *cache, struct snapshot *s)
@@ -502,19 +588,19 @@ int collect_round(virConnectPtr conn, struct defcache *cache, struct snapshot *s
     }
     s->host_cpus = host_cpu_count(conn);
     s->cpumap_len = s->host_cpus > 0 ? (size_t)VIR_CPU_MAPLEN(s->host_cpus) : 0;
-    struct bulk b;
-    bulk_load(conn, &b);
+    struct round_ctx ctx = {.conn = conn, .cache = cache, .maplen = s->cpumap_len};
+    round_begin(&ctx);
     s->rows = calloc((size_t)n + 1, sizeof(*s->rows));
     for (int i = 0; i < n; i++) {
         struct snapshot_row *row = s->rows ? &s->rows[s->count] : NULL;
-        if (row && read_domain(conn, cache, &b, doms[i], s->cpumap_len, row) == 1)
+        if (row && read_domain(&ctx, doms[i], row) == 1)
             snapshot_row_clear(row);
         else if (row)
             s->count++;
         virDomainFree(doms[i]);
     }
     free(doms);
-    bulk_free(&b);
+    round_end(&ctx);
     defcache_sweep(cache);
     if (!s->rows) {
         s->error = strdup("out of memory");
