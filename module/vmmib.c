@@ -38,6 +38,7 @@
 #include "model/change.h"
 #include "model/indexstore.h"
 #include "model/state.h"
+#include "model/text.h"
 #include "model/view.h"
 #include "model/vmtime.h"
 #include "poll/control.h"
@@ -293,24 +294,32 @@ static const char *uri_name(void)
     return config_get()->uri ? config_get()->uri : "the default libvirt URI";
 }
 
+/* What libvirt says (URIs, versions, messages, VM names) is escaped in
+ * every log line: it may hold a newline that would forge a line. */
 static void link_up(const struct snapshot *s)
 {
-    if (g.link != LINK_UP)
+    if (g.link != LINK_UP) {
+        char uri[512], sw[128], ver[128];
         snmp_log(LOG_NOTICE, "vmmib: %s hypervisor %s (%s %s)\n",
                  g.link == LINK_DOWN ? "reconnected to" : "connected to",
-                 s->uri ? s->uri : uri_name(), s->hv_software ? s->hv_software : "",
-                 s->hv_version ? s->hv_version : "");
+                 text_escape_str(s->uri ? s->uri : uri_name(), uri, sizeof(uri)),
+                 text_escape_str(s->hv_software, sw, sizeof(sw)),
+                 text_escape_str(s->hv_version, ver, sizeof(ver)));
+    }
     g.link = LINK_UP;
     g.stall_reported = false;
 }
 
 static void link_down(const char *why)
 {
-    if (g.link != LINK_DOWN)
+    if (g.link != LINK_DOWN) {
+        char uri[512], reason[1024];
         snmp_log(LOG_WARNING,
                  "vmmib: lost %s: %s; serving the last known VMs with vmOperState "
                  "unknown and retrying\n",
-                 uri_name(), why ? why : "no answer");
+                 text_escape_str(uri_name(), uri, sizeof(uri)),
+                 text_escape_str(why ? why : "no answer", reason, sizeof(reason)));
+    }
     g.link = LINK_DOWN;
 }
 
@@ -318,16 +327,18 @@ static void link_down(const char *why)
 static void log_report(const struct view *v)
 {
     const struct carry_report *rep = &v->report;
+    char text[1024];
     for (size_t i = 0; i < rep->n_no_index; i++)
         snmp_log(LOG_ERR, "vmmib: no vmIndex left for VM %s; it is not shown\n", rep->no_index[i]);
     for (size_t i = 0; i < rep->n_given_up; i++)
         snmp_log(LOG_WARNING,
                  "vmmib: vmAdminState.%d (%s): %s was asked for %d minutes ago and never "
                  "reached; showing the state libvirt reports again\n",
-                 (int)rep->given_up[i].index, rep->given_up[i].name,
+                 (int)rep->given_up[i].index,
+                 text_escape_str(rep->given_up[i].name, text, sizeof(text)),
                  admin_target_name(rep->given_up[i].target), CARRY_REQUEST_MAX_MS / 60000);
     if (v->store_error)
-        snmp_log(LOG_ERR, "vmmib: %s\n", v->store_error);
+        snmp_log(LOG_ERR, "vmmib: %s\n", text_escape_str(v->store_error, text, sizeof(text)));
 }
 
 /* Make v what every reader answers from; the view it replaces goes back
@@ -434,7 +445,9 @@ static void start(unsigned reg, void *arg)
     char err[512];
     g.poller = poller_start(cfg->uri, cfg->write_access, err, sizeof(err));
     if (!g.poller) {
-        snmp_log(LOG_ERR, "vmmib: %s; VM-MIB will stay empty\n", err);
+        char text[600];
+        snmp_log(LOG_ERR, "vmmib: %s; VM-MIB will stay empty\n",
+                 text_escape_str(err, text, sizeof(text)));
         return;
     }
     char *path = index_path();
