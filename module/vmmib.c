@@ -44,11 +44,6 @@
 #include "poll/control.h"
 #include "poll/poller.h"
 
-/* Forget VMs not seen for this long; their indexes are never reused anyway
- * until the counter wraps. */
-#define INDEX_RETENTION_S (90 * 24 * 3600)
-/* Rewrite the index file at least this often so last-seen stays current. */
-#define INDEX_SAVE_EVERY_S 3600
 /* A poll that takes longer than this means the hypervisor is not answering. */
 #define STALL_MIN_S 30
 /* How long deinit waits for a libvirt thread. */
@@ -67,9 +62,10 @@ struct round {
     struct view **ready, **retired;
     size_t n_ready, cap_ready, n_retired, cap_retired;
     /* round thread only */
-    struct view *prev; /* the last view built (one reference of its own) */
-    struct indexstore store;
+    struct view *prev;       /* the last view built (one reference of its own) */
+    struct indexstore store; /* its file is read and written here only */
     char *index_path;
+    long quarantine;  /* vmMibIndexQuarantine */
     char *load_error; /* why the index file could not be read, for the first view */
 };
 
@@ -102,19 +98,32 @@ static void drain(int fd)
         ;
 }
 
-/* Write the index file when it changed, or hourly so last-seen stays
- * current.  The message of a failure goes with the view. */
-static char *save_index(struct round *r, bool force)
+/* Write the index file when it changed (before the view that shows the
+ * change is published, so no index a manager saw is lost to a crash), or
+ * hourly; or read it again while it could not be read.  What the store
+ * has to say goes with the view, once per problem and once at its end. */
+static void sync_index(struct round *r, struct view *v)
 {
-    int64_t now = vmtime_wall_s();
-    struct indexstore *s = &r->store;
-    if (!r->index_path || (!s->dirty && !force) ||
-        (!s->dirty && now - s->saved_at < INDEX_SAVE_EVERY_S))
-        return NULL;
-    char err[512];
-    if (indexstore_save(s, r->index_path, now, err, sizeof(err)) == 0)
-        return NULL;
-    return strdup(err);
+    char msg[1024];
+    switch (indexstore_sync(&r->store, vmtime_wall_s(), msg, sizeof(msg))) {
+    case INDEXSTORE_TROUBLE:
+        v->store_error = strdup(msg);
+        break;
+    case INDEXSTORE_RECOVERED:
+        v->store_notice = strdup(msg);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Every VM the round sees keeps its index; then the indexes of VMs gone
+ * for longer than the quarantine are freed, before new VMs get theirs. */
+static void touch_indexes(struct round *r, const struct snapshot *raw, int64_t now)
+{
+    for (size_t i = 0; i < raw->count; i++)
+        indexstore_touch(&r->store, raw->rows[i].uuid, now);
+    indexstore_expire(&r->store, now, r->quarantine);
 }
 
 /* The model's part of a round: raw becomes the snapshot to publish. */
@@ -129,12 +138,12 @@ static struct snapshot *run_model(struct round *r, struct snapshot *raw, struct 
     struct carry_request *req = NULL;
     size_t n_req = control_take_requests(&req);
     struct carry_clock now = {vmtime_wall_s(), vmtime_boot_ms()};
+    touch_indexes(r, raw, now.wall_s);
     if (carry_round(prev, raw, &r->store, req, n_req, now, rep) != 0) {
         /* Out of memory while applying requests: the states libvirt
          * reports are shown; nothing else is lost. */
     }
     free(req);
-    indexstore_expire(&r->store, now.wall_s, INDEX_RETENTION_S);
     return raw;
 }
 
@@ -154,10 +163,11 @@ static void build(struct round *r, struct snapshot *raw, bool stalled)
     }
     change_detect(r->prev->snap, v->snap, &v->changes);
     v->report = rep;
-    v->store_error = save_index(r, false);
     if (r->load_error) {
-        v->store_error = v->store_error ? v->store_error : r->load_error;
+        v->store_error = r->load_error;
         r->load_error = NULL;
+    } else {
+        sync_index(r, v);
     }
     v->model_ms = vmtime_boot_ms() - began;
     view_ref(v); /* the round thread's, as prev */
@@ -198,9 +208,10 @@ static bool round_step(struct round *r)
 static void *round_main(void *arg)
 {
     struct round *r = arg;
-    char err[512];
-    if (r->index_path && indexstore_load(&r->store, r->index_path, err, sizeof(err)) != 0)
-        r->load_error = strdup(err);
+    char msg[1024];
+    if (indexstore_open(&r->store, r->index_path, vmtime_wall_s(), msg, sizeof(msg)) ==
+        INDEXSTORE_TROUBLE)
+        r->load_error = strdup(msg);
     struct pollfd fds[2] = {{.fd = poller_fd(r->poller), .events = POLLIN},
                             {.fd = r->wake[0], .events = POLLIN}};
     do {
@@ -208,14 +219,13 @@ static void *round_main(void *arg)
             break;
         drain(r->wake[0]);
     } while (round_step(r));
-    free(save_index(r, false));
     free(r->load_error);
     r->load_error = NULL;
     return NULL;
 }
 
 /* The round thread with every signal blocked: it must not take snmpd's. */
-static struct round *round_start(struct poller *p, const char *index_path)
+static struct round *round_start(struct poller *p, const char *index_path, long quarantine)
 {
     struct round *r = calloc(1, sizeof(*r));
     struct snapshot *empty = snapshot_new();
@@ -234,6 +244,7 @@ static struct round *round_start(struct poller *p, const char *index_path)
     r->poller = p;
     indexstore_init(&r->store);
     r->index_path = index_path ? strdup(index_path) : NULL;
+    r->quarantine = quarantine;
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -339,6 +350,8 @@ static void log_report(const struct view *v)
                  admin_target_name(rep->given_up[i].target), CARRY_REQUEST_MAX_MS / 60000);
     if (v->store_error)
         snmp_log(LOG_ERR, "vmmib: %s\n", text_escape_str(v->store_error, text, sizeof(text)));
+    if (v->store_notice)
+        snmp_log(LOG_NOTICE, "vmmib: %s\n", text_escape_str(v->store_notice, text, sizeof(text)));
 }
 
 /* Make v what every reader answers from; the view it replaces goes back
@@ -451,7 +464,7 @@ static void start(unsigned reg, void *arg)
         return;
     }
     char *path = index_path();
-    g.round = round_start(g.poller, path);
+    g.round = round_start(g.poller, path, cfg->index_quarantine);
     free(path);
     if (!g.round) {
         snmp_log(LOG_ERR, "vmmib: cannot start the round thread; VM-MIB will stay empty\n");
