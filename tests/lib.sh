@@ -5,6 +5,7 @@
 #   VMMIB_SO       module to load (absolute path)            [build/vmmib.so]
 #   VMMIB_PRELOAD  LD_PRELOAD for snmpd (sanitizer runtimes)  []
 #   VMMIB_WRAP     command prefix for snmpd (e.g. valgrind)   []
+#   VMMIB_SNMPD_ARGS  more snmpd options (e.g. -u USER)         []
 #   VMMIB_RUNDIR   where agents keep their files              [tests/run]
 #   VMMIB_RESULTS  file collecting "PASS name"/"FAIL name" lines
 
@@ -68,7 +69,7 @@ CONF
     : >"$AGENT_DIR/snmpd.log"
     SNMP_PERSISTENT_DIR=$AGENT_DIR/persist LD_PRELOAD=${VMMIB_PRELOAD:-} \
         ${VMMIB_WRAP:-} /usr/sbin/snmpd -f -C -c "$AGENT_DIR/snmpd.conf" -Lf "$AGENT_DIR/snmpd.log" \
-        -p "$AGENT_DIR/snmpd.pid" "udp:$AGENT" >>"$AGENT_DIR/stderr.log" 2>&1 &
+        -p "$AGENT_DIR/snmpd.pid" ${VMMIB_SNMPD_ARGS:-} "udp:$AGENT" >>"$AGENT_DIR/stderr.log" 2>&1 &
     AGENT_PID=$!
     _agents+=("$AGENT_PID")
     local t
