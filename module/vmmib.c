@@ -46,8 +46,6 @@
 
 /* A poll that takes longer than this means the hypervisor is not answering. */
 #define STALL_MIN_S 30
-/* How long deinit waits for a libvirt thread. */
-#define STOP_TIMEOUT_MS 3000
 
 /* ---- the round thread ---- */
 
@@ -537,11 +535,25 @@ static void stop_threads(void)
     control_stop();
     if (g.round)
         round_stop(g.round);
-    if (g.poller && !poller_stop(g.poller, STOP_TIMEOUT_MS))
+    if (!g.poller)
+        return;
+    /* Never waits on libvirt: a reload during a hang costs no time, and
+     * the next load takes over the thread that is waiting. */
+    int64_t busy_ms = 0;
+    switch (poller_release(g.poller, &busy_ms)) {
+    case POLLER_PARKED:
         snmp_log(LOG_WARNING,
-                 "vmmib: libvirt did not return within %d ms; its thread "
-                 "is left to finish on its own\n",
-                 STOP_TIMEOUT_MS);
+                 "vmmib: libvirt did not return (a call under way for %lld s); its thread is "
+                 "kept for the next load to take over, or to end when the call returns\n",
+                 (long long)(busy_ms / 1000));
+        break;
+    case POLLER_LEFT:
+        snmp_log(LOG_WARNING, "vmmib: libvirt did not return while closing the connection; "
+                              "its thread is left to finish on its own\n");
+        break;
+    default:
+        break;
+    }
 }
 
 void deinit_vmmib(void)

@@ -287,6 +287,11 @@ static void reserve_vm(const struct snapshot_row *row, unsigned column, netsnmp_
                    "the hypervisor is not answering");
             return;
         }
+        if (control_not_answering(why, sizeof(why))) {
+            /* Do not hold the agent for an action that cannot start. */
+            refuse(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE, what, why);
+            return;
+        }
         plan_vm(pl, row, column, *r->requestvb->val.integer, why, sizeof(why));
         answer_plan(reqinfo, r, pl, why);
     }
@@ -381,9 +386,12 @@ static void reserve_affinity(const struct table_row *tr, unsigned column, netsnm
         pl->vcpu = c->vcpu->number;
         pl->cpu = (int)tr->aux;
         pl->value = (int)v;
+        char why[160];
         if (!current->snap->connected || !c->vcpu->cpumap)
             refuse(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE, what,
                    "the current pinning is not known");
+        else if (control_not_answering(why, sizeof(why)))
+            refuse(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE, what, why);
     }
 }
 
