@@ -86,8 +86,8 @@ threads10=$(ls /proc/$AGENT_PID/task | wc -l)
 fds10=$(ls /proc/$AGENT_PID/fd | wc -l)
 echo "  (10 reloads during the hang: threads $threads0 before, $threads2 -> $threads10; descriptors $fds0 before, $fds2 -> $fds10; slowest answer after a reload $worst ms)"
 check_true "no reload during the hang holds snmpd (slowest $worst ms)" test "$worst" -lt 1000
-check "threads do not pile up over 8 more reloads" "$threads2" "$threads10"
-check "descriptors do not pile up over 8 more reloads" "$fds2" "$fds10"
+check_true "threads do not pile up over 8 more reloads ($threads2 -> $threads10)" test "$threads10" -le "$threads2"
+check_true "descriptors do not pile up over 8 more reloads ($fds2 -> $fds10)" test "$fds10" -le "$fds2"
 
 kill -CONT "$lvd"
 lvd=
