@@ -359,6 +359,11 @@ void control_stop(void)
     pthread_mutex_lock(&ctl.lock);
     if (ctl.running && !ctl.parked)
         stop_thread();
+    if (!ctl.running) {
+        /* Nothing for a next load to take over: the module may go. */
+        free(ctl.uri);
+        ctl.uri = NULL;
+    }
     free_list(ctl.queue);
     free_list(ctl.finished);
     ctl.queue = ctl.queue_tail = ctl.finished = ctl.finished_tail = NULL;
