@@ -57,13 +57,13 @@ n=$(grep -c . "$dir/get")
 p50=$(sort -n "$dir/get" | awk -v n="$n" 'NR == int(n * 0.5) + 1')
 p99=$(sort -n "$dir/get" | awk -v n="$n" 'NR == int(n * 0.99) + 1')
 max=$(sort -n "$dir/get" | tail -1)
-slow=$(awk '$1 >= 500' "$dir/get" | wc -l)
+slow=$(awk '$1 >= 600' "$dir/get" | wc -l)
 echo "  (GET during the hang with a SET every 0.5 s: $n GETs, p50 $p50 ms, p99 $p99 ms, max $max ms)"
 echo "  (SETs: $(awk '{ print $1 " ms " $2 }' "$dir/set" | tr '\n' ',' | sed 's/,$//; s/,/, /g'))"
-check "no GET took 500 ms or more while SETs arrived during the hang" 0 "$slow"
+check "no GET took 600 ms or more (a SET waiting 0.7 s) while SETs arrived during the hang" 0 "$slow"
 check "every SET during the known hang is resourceUnavailable" "$(grep -c . "$dir/set")" \
     "$(grep -c 'resourceUnavailable' "$dir/set")"
-check "every such SET is answered within 300 ms" 0 "$(awk '$1 >= 300' "$dir/set" | wc -l)"
+check "every such SET is answered at once (under 600 ms; waiting took 0.7 s)" 0 "$(awk '$1 >= 600' "$dir/set" | wc -l)"
 check_match "the refusal says why" "refused \(resourceUnavailable.*\): the hypervisor has not answered for [0-9]+ s" \
     "$(grep 'refused (resourceUnavailable' "$AGENT_DIR/snmpd.log" | tail -1)"
 
