@@ -3,6 +3,7 @@
 #   make            build vmmib.so
 #   make demo       run snmpd with the module against examples/hypervisor.xml
 #   make check      build and run the whole test suite
+#   make soak       the fault suite (about 15 minutes; not part of make check)
 #   make install    install the module, the MIB files (with the standard modules
 #                   VM-MIB imports) and the manual page where snmpd and the
 #                   Net-SNMP tools find them (DESTDIR honoured)
@@ -62,7 +63,7 @@ MODEL_SRCS  := $(wildcard module/model/*.c)
 UNIT_TESTS  := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all demo check check-unit check-integration check-layers deps install uninstall clean \
-        format format-check dist distcheck
+        format format-check dist distcheck soak
 
 all: $(MODULE)
 
@@ -94,6 +95,12 @@ check: deps
 	@$(MAKE) --no-print-directory SANITIZE=1 all
 	@$(MAKE) --no-print-directory $(UNIT_TESTS)
 	@tests/run-all.sh
+
+# The fault suite (issue 15): reloads, libvirtd restarts and hangs, fuzzed
+# SETs, kill -9 during churn.  Bounded (about 15 minutes), prints figures.
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@tests/soak/run.sh
 
 check-unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done

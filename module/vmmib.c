@@ -223,10 +223,27 @@ static void *round_main(void *arg)
 }
 
 /* The round thread with every signal blocked: it must not take snmpd's. */
-static struct round *round_start(struct poller *p, const char *index_path, long quarantine)
+/* The last view of a load unloaded while libvirt hung (the module is then
+ * pinned, so this survives): the next load that takes over the waiting
+ * poller serves its rows (state unknown) rather than an empty table until
+ * libvirt answers.  Main thread only. */
+static struct view *kept;
+
+/* The first view: empty, or the rows a previous load had when it was
+ * unloaded during a libvirt hang (state unknown), published at once. */
+static struct snapshot *first_snapshot(const struct snapshot *carried)
+{
+    if (!carried)
+        return snapshot_new();
+    return carry_unreachable(carried, NULL, "libvirt has not answered since before the reload",
+                             vmtime_boot_ms());
+}
+
+static struct round *round_start(struct poller *p, const char *index_path, long quarantine,
+                                 const struct snapshot *carried)
 {
     struct round *r = calloc(1, sizeof(*r));
-    struct snapshot *empty = snapshot_new();
+    struct snapshot *empty = first_snapshot(carried);
     if (!r || !empty || pipe2(r->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
         free(r);
         snapshot_free(empty);
@@ -243,6 +260,13 @@ static struct round *round_start(struct poller *p, const char *index_path, long 
     indexstore_init(&r->store);
     r->index_path = index_path ? strdup(index_path) : NULL;
     r->quarantine = quarantine;
+    if (carried) {
+        view_ref(r->prev);
+        if (push(&r->ready, &r->n_ready, &r->cap_ready, r->prev))
+            poke(r->out[1]);
+        else
+            view_unref(r->prev);
+    }
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -260,8 +284,9 @@ static struct round *round_start(struct poller *p, const char *index_path, long 
     return NULL;
 }
 
-/* The round thread never waits for libvirt: joining it is quick. */
-static void round_stop(struct round *r)
+/* The round thread never waits for libvirt: joining it is quick.  Its last
+ * view goes to *last (a reference) when last is not NULL. */
+static void round_stop(struct round *r, struct view **last)
 {
     pthread_mutex_lock(&r->lock);
     r->stop = true;
@@ -272,7 +297,10 @@ static void round_stop(struct round *r)
     for (size_t i = 0; i < r->n_ready; i++)
         view_unref(r->ready[i]);
     free(r->ready);
-    view_unref(r->prev);
+    if (last)
+        *last = r->prev;
+    else
+        view_unref(r->prev);
     indexstore_free(&r->store);
     free(r->index_path);
     for (int i = 0; i < 2; i++) {
@@ -462,8 +490,11 @@ static void start(unsigned reg, void *arg)
         return;
     }
     char *path = index_path();
-    g.round = round_start(g.poller, path, cfg->index_quarantine);
+    bool carried = kept && poller_taken_over(g.poller);
+    g.round = round_start(g.poller, path, cfg->index_quarantine, carried ? kept->snap : NULL);
     free(path);
+    view_unref(kept);
+    kept = NULL;
     if (!g.round) {
         snmp_log(LOG_ERR, "vmmib: cannot start the round thread; VM-MIB will stay empty\n");
         return;
@@ -533,14 +564,23 @@ static void stop_threads(void)
     if (g.round)
         unregister_readfd(g.round->out[0]);
     control_stop();
+    struct view *last = NULL;
     if (g.round)
-        round_stop(g.round);
-    if (!g.poller)
+        round_stop(g.round, &last);
+    if (!g.poller) {
+        view_unref(last);
         return;
+    }
     /* Never waits on libvirt: a reload during a hang costs no time, and
-     * the next load takes over the thread that is waiting. */
+     * the next load takes over the thread that is waiting, with the rows
+     * served until now. */
     int64_t busy_ms = 0;
-    switch (poller_release(g.poller, &busy_ms)) {
+    enum poller_release how = poller_release(g.poller, &busy_ms);
+    view_unref(kept);
+    kept = how == POLLER_PARKED ? last : NULL;
+    if (how != POLLER_PARKED)
+        view_unref(last);
+    switch (how) {
     case POLLER_PARKED:
         snmp_log(LOG_WARNING,
                  "vmmib: libvirt did not return (a call under way for %lld s); its thread is "

@@ -65,7 +65,7 @@ sleep 1
 threads20=$(ls /proc/$AGENT_PID/task | wc -l)
 fds20=$(ls /proc/$AGENT_PID/fd | wc -l)
 echo "  (20 reloads during the hang: threads $threads3 -> $threads20, descriptors $fds3 -> $fds20, slowest answer after a reload $worst ms)"
-check_true "no reload during the hang holds snmpd (slowest answer $worst ms)" test "$worst" -lt 1000
+check_true "no reload during the hang holds snmpd (slowest answer $worst ms)" test "$worst" -lt 2000
 check_true "threads do not pile up over 17 more reloads during the hang ($threads3 -> $threads20)" test "$threads20" -le "$threads3"
 check_true "descriptors do not pile up over 17 more reloads during the hang ($fds3 -> $fds20)" test "$fds20" -le "$fds3"
 check_match "answers after 20 reloads" "[0-9]+:[0-9]+" "$(sget 1.3.6.1.2.1.1.3.0)"
