@@ -223,11 +223,15 @@ static void *round_main(void *arg)
 }
 
 /* The round thread with every signal blocked: it must not take snmpd's. */
-/* The last view of a load unloaded while libvirt hung (the module is then
- * pinned, so this survives): the next load that takes over the waiting
- * poller serves its rows (state unknown) rather than an empty table until
- * libvirt answers.  Main thread only. */
+/* The last view of a load unloaded while libvirt hung or was away (the
+ * module is then pinned, so this survives), with the URI and access mode
+ * it was read with: the next load with the same ones serves its rows
+ * (state unknown) rather than an empty table until libvirt answers, as a
+ * loss without a reload does.  Main thread only. */
 static struct view *kept;
+static char *kept_uri;
+static bool kept_rw;
+static int64_t kept_change_ms; /* vmTableLastChange goes with the rows */
 
 /* The first view: empty, or the rows a previous load had when it was
  * unloaded during a libvirt hang (state unknown), published at once. */
@@ -490,11 +494,17 @@ static void start(unsigned reg, void *arg)
         return;
     }
     char *path = index_path();
-    bool carried = kept && poller_taken_over(g.poller);
+    bool carried =
+        kept && kept_rw == cfg->write_access &&
+        ((!kept_uri && !cfg->uri) || (kept_uri && cfg->uri && !strcmp(kept_uri, cfg->uri)));
     g.round = round_start(g.poller, path, cfg->index_quarantine, carried ? kept->snap : NULL);
+    if (carried)
+        g.last_change_ms = kept_change_ms;
     free(path);
     view_unref(kept);
     kept = NULL;
+    free(kept_uri);
+    kept_uri = NULL;
     if (!g.round) {
         snmp_log(LOG_ERR, "vmmib: cannot start the round thread; VM-MIB will stay empty\n");
         return;
@@ -554,6 +564,25 @@ void init_vmmib(void)
     g.start_alarm = snmp_alarm_register(0, 0, start, NULL);
 }
 
+/* At unload: keep the rows for the next load if libvirt hangs or is away
+ * (pinning the module so that they survive), else let them go. */
+static void keep_rows(struct view *last, bool hung)
+{
+    view_unref(kept);
+    free(kept_uri);
+    kept = NULL;
+    kept_uri = NULL;
+    if (!last || (!hung && last->snap->connected)) {
+        view_unref(last);
+        return;
+    }
+    poller_pin_module();
+    kept = last;
+    kept_uri = config_get()->uri ? strdup(config_get()->uri) : NULL;
+    kept_rw = config_get()->write_access;
+    kept_change_ms = g.last_change_ms;
+}
+
 /* Stop the threads: nothing calls into agent/ or model/ afterwards. */
 static void stop_threads(void)
 {
@@ -576,10 +605,7 @@ static void stop_threads(void)
      * served until now. */
     int64_t busy_ms = 0;
     enum poller_release how = poller_release(g.poller, &busy_ms);
-    view_unref(kept);
-    kept = how == POLLER_PARKED ? last : NULL;
-    if (how != POLLER_PARKED)
-        view_unref(last);
+    keep_rows(last, how != POLLER_JOINED);
     switch (how) {
     case POLLER_PARKED:
         snmp_log(LOG_WARNING,

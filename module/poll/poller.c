@@ -79,7 +79,6 @@ struct poller {
     /* main thread only */
     pthread_t evthread;
     bool ev_started;
-    bool taken_over; /* started by an earlier load, parked, adopted */
 };
 
 static void silent_error(void *opaque, virErrorPtr err)
@@ -573,10 +572,8 @@ static bool adopt(struct poller *p, const char *uri, bool read_write)
     if (ok)
         p->parked = false;
     pthread_mutex_unlock(&p->lock);
-    if (ok) {
-        p->taken_over = true;
+    if (ok)
         start_event_loop(p);
-    }
     return ok;
 }
 
@@ -738,11 +735,6 @@ bool poller_not_answering(struct poller *p, int64_t *for_ms)
     *for_ms = stuck ? busy : now - p->changed_ms;
     pthread_mutex_unlock(&p->lock);
     return stuck || down;
-}
-
-bool poller_taken_over(const struct poller *p)
-{
-    return p->taken_over;
 }
 
 void poller_ref(struct poller *p)

@@ -63,9 +63,6 @@ bool poller_not_answering(struct poller *p, int64_t *for_ms);
 enum poller_release { POLLER_JOINED, POLLER_PARKED, POLLER_LEFT };
 enum poller_release poller_release(struct poller *p, int64_t *busy_ms);
 
-/* Was p parked by an earlier load and taken over by poller_start? */
-bool poller_taken_over(const struct poller *p);
-
 /* References for another thread that uses p (the control thread). */
 void poller_ref(struct poller *p);
 void poller_unref(struct poller *p);
