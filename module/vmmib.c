@@ -328,6 +328,7 @@ static struct {
     int64_t last_change_ms;
     enum { LINK_NEVER, LINK_UP, LINK_DOWN } link; /* as last logged */
     bool stall_reported;
+    bool writes_refused; /* as last logged */
 } g;
 
 static const char *uri_name(void)
@@ -336,12 +337,15 @@ static const char *uri_name(void)
 }
 
 /* What libvirt says (URIs, versions, messages, VM names) is escaped in
- * every log line: it may hold a newline that would forge a line. */
+ * every log line: it may hold a newline that would forge a line.  Both
+ * edges of a loss are warnings: Debian's snmpd logs only those (-LOw), and
+ * an operator who saw "lost" must also see the recovery. */
 static void link_up(const struct snapshot *s)
 {
     if (g.link != LINK_UP) {
         char uri[512], sw[128], ver[128];
-        snmp_log(LOG_NOTICE, "vmmib: %s hypervisor %s (%s %s)\n",
+        snmp_log(g.link == LINK_DOWN ? LOG_WARNING : LOG_NOTICE,
+                 "vmmib: %s hypervisor %s (%s %s)\n",
                  g.link == LINK_DOWN ? "reconnected to" : "connected to",
                  text_escape_str(s->uri ? s->uri : uri_name(), uri, sizeof(uri)),
                  text_escape_str(s->hv_software, sw, sizeof(sw)),
@@ -364,6 +368,24 @@ static void link_down(const char *why)
     g.link = LINK_DOWN;
 }
 
+/* Write access on, read-write refused by libvirt: said once, and again
+ * when it changes. */
+static void log_write_access(const struct snapshot *s)
+{
+    if (!s->connected || (s->writes_refused != NULL) == g.writes_refused)
+        return;
+    g.writes_refused = s->writes_refused != NULL;
+    char why[1024];
+    if (g.writes_refused)
+        snmp_log(LOG_WARNING,
+                 "vmmib: write access is on, but %s; monitoring goes on read-only and SETs "
+                 "answer resourceUnavailable (on Debian, polkit lets the libvirt group write: "
+                 "adduser Debian-snmp libvirt, then restart snmpd)\n",
+                 text_escape_str(s->writes_refused, why, sizeof(why)));
+    else
+        snmp_log(LOG_WARNING, "vmmib: libvirt now grants read-write access: SETs are accepted\n");
+}
+
 /* What the round has to say. */
 static void log_report(const struct view *v)
 {
@@ -380,8 +402,10 @@ static void log_report(const struct view *v)
                  admin_target_name(rep->given_up[i].target), CARRY_REQUEST_MAX_MS / 60000);
     if (v->store_error)
         snmp_log(LOG_ERR, "vmmib: %s\n", text_escape_str(v->store_error, text, sizeof(text)));
+    /* The end of a problem is a warning too: under Debian's -LOw an operator
+     * who saw the problem must see it end. */
     if (v->store_notice)
-        snmp_log(LOG_NOTICE, "vmmib: %s\n", text_escape_str(v->store_notice, text, sizeof(text)));
+        snmp_log(LOG_WARNING, "vmmib: %s\n", text_escape_str(v->store_notice, text, sizeof(text)));
 }
 
 /* Make v what every reader answers from; the view it replaces goes back
@@ -420,6 +444,7 @@ static void publish(struct view *v)
     DEBUGMSGTL(("vmmib/model", "model %lld ms: %zu per-VM changes, table %s\n",
                 (long long)v->model_ms, v->changes.n_vm,
                 v->changes.table_changed ? "changed" : "unchanged"));
+    log_write_access(s);
     log_report(v);
     if (v->changes.table_changed)
         g.last_change_ms = vmtime_boot_ms();

@@ -5,7 +5,6 @@
 #   VMMIB_SO       module to load (absolute path)            [build/vmmib.so]
 #   VMMIB_PRELOAD  LD_PRELOAD for snmpd (sanitizer runtimes)  []
 #   VMMIB_WRAP     command prefix for snmpd (e.g. valgrind)   []
-#   VMMIB_SNMPD_ARGS  more snmpd options (e.g. -u USER)         []
 #   VMMIB_RUNDIR   where agents keep their files              [tests/run]
 #   VMMIB_RESULTS  file collecting "PASS name"/"FAIL name" lines
 
@@ -53,6 +52,9 @@ free_port() {
 
 # start_agent NAME "extra snmpd.conf lines"
 # Sets AGENT_DIR, AGENT_PORT, AGENT_PID, AGENT (host:port) and waits until it answers.
+# The agent logs everything to $AGENT_DIR/snmpd.log and, like Debian's unit
+# (-LOw), warnings and worse to $AGENT_DIR/journal.log.  AGENT_ARGS: more
+# snmpd options (e.g. -Dvmmib).
 start_agent() {
     local name=$1 extra=$2
     AGENT_DIR=$VMMIB_RUNDIR/$TEST_NAME-$name
@@ -67,9 +69,11 @@ dlmod vmmib $VMMIB_SO
 $extra
 CONF
     : >"$AGENT_DIR/snmpd.log"
+    : >"$AGENT_DIR/journal.log"
     SNMP_PERSISTENT_DIR=$AGENT_DIR/persist LD_PRELOAD=${VMMIB_PRELOAD:-} \
         ${VMMIB_WRAP:-} /usr/sbin/snmpd -f -C -c "$AGENT_DIR/snmpd.conf" -Lf "$AGENT_DIR/snmpd.log" \
-        -p "$AGENT_DIR/snmpd.pid" ${VMMIB_SNMPD_ARGS:-} "udp:$AGENT" >>"$AGENT_DIR/stderr.log" 2>&1 &
+        -LF w "$AGENT_DIR/journal.log" ${AGENT_ARGS:-} -p "$AGENT_DIR/snmpd.pid" "udp:$AGENT" \
+        >>"$AGENT_DIR/stderr.log" 2>&1 &
     AGENT_PID=$!
     _agents+=("$AGENT_PID")
     local t

@@ -41,6 +41,12 @@ for t in tests/qemu/t_*.sh; do
     VMMIB_SO=$TOP/build/vmmib.so bash "$t" || true
 done
 
+echo "== managers (Prometheus, Zabbix)"
+for t in tests/managers/t_*.sh; do
+    echo "-- $(basename "$t")"
+    VMMIB_SO=$TOP/build/vmmib.so bash "$t" || true
+done
+
 echo "== integration tests again with the AddressSanitizer + UBSan module"
 asan=$(gcc -print-file-name=libasan.so)
 ubsan=$(gcc -print-file-name=libubsan.so)

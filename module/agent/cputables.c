@@ -53,18 +53,8 @@ void cputables_publish(const struct view *v)
 static bool cpu_find(const oid *idx, size_t len, bool next, struct table_row *row, oid *out,
                      size_t *out_len)
 {
-    if (!current)
-        return false;
-    const struct view_cpu *e =
-        view_lookup(current->cpus, current->n_cpus, sizeof(*e), 2, idx, len, next);
-    if (!e)
-        return false;
-    row->entry = e;
-    row->aux = 0;
-    out[0] = e->key[0];
-    out[1] = e->key[1];
-    *out_len = 2;
-    return true;
+    return current && table_lookup(current->cpus, current->n_cpus, sizeof(*current->cpus), 2, idx,
+                                   len, next, row, out, out_len);
 }
 
 static void cpu_column(const struct table_row *tr, unsigned column, netsnmp_request_info *r)

@@ -8,6 +8,7 @@
 
 #include "../model/text.h"
 #include "oids.h"
+#include "set.h"
 
 enum { TRUTH_TRUE = 1, TRUTH_FALSE = 2 };
 
@@ -27,7 +28,8 @@ static void switch_reserve(netsnmp_agent_request_info *reqinfo, netsnmp_request_
         netsnmp_set_request_error(reqinfo, r, SNMP_ERR_WRONGVALUE);
 }
 
-static void switch_action(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, long *value)
+static void switch_action(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, long *value,
+                          const char *name)
 {
     /* Keep the old value for UNDO on the request itself. */
     long *old = malloc(sizeof(*old));
@@ -38,13 +40,15 @@ static void switch_action(netsnmp_agent_request_info *reqinfo, netsnmp_request_i
     *old = *value;
     netsnmp_request_add_list_data(r, netsnmp_create_data_list("vmmib:old", old, free));
     *value = *r->requestvb->val.integer;
-    DEBUGMSGTL(("vmmib/notify", "switch set to %ld\n", *value));
+    /* A change of what the agent sends is audited like a VM's (-LOw). */
+    char who[256];
+    set_requester(reqinfo, who, sizeof(who));
+    snmp_log(LOG_WARNING, "vmmib: SET %s.0 = %ld by %s: done\n", name, *value, who);
 }
 
 static int switch_handler(netsnmp_mib_handler *handler, netsnmp_handler_registration *reginfo,
                           netsnmp_agent_request_info *reqinfo, netsnmp_request_info *requests)
 {
-    (void)reginfo;
     long *value = handler->myvoid;
     for (netsnmp_request_info *r = requests; r; r = r->next) {
         if (r->processed)
@@ -58,7 +62,7 @@ static int switch_handler(netsnmp_mib_handler *handler, netsnmp_handler_registra
             switch_reserve(reqinfo, r);
             break;
         case MODE_SET_ACTION:
-            switch_action(reqinfo, r, value);
+            switch_action(reqinfo, r, value, reginfo->handlerName);
             break;
         case MODE_SET_UNDO:
             if ((old = netsnmp_request_get_list_data(r, "vmmib:old")))

@@ -14,6 +14,9 @@
 /* A SET answers within a second: actions still running after this long go
  * on in the background and show in vmOperState. */
 #define CONTROL_WAIT_MS 700
+/* Debian runs snmpd with -LOw: the audit trail of every state-changing SET
+ * (who, what, result) must reach its journal, so it is logged at WARNING. */
+#define LOG_AUDIT LOG_WARNING
 
 enum { AFFINITY_ENABLE = 1, AFFINITY_DISABLE = 2 };
 
@@ -49,7 +52,7 @@ void set_publish(const struct view *v)
 /* Names a manager chose (community, security name) and what libvirt
  * says (VM names, errors) are escaped for the log: they may hold a newline
  * that would forge a line, or a terminal's escape sequences. */
-static void describe_requester(netsnmp_agent_request_info *reqinfo, char *buf, size_t len)
+void set_requester(netsnmp_agent_request_info *reqinfo, char *buf, size_t len)
 {
     netsnmp_pdu *pdu = reqinfo && reqinfo->asp ? reqinfo->asp->pdu : NULL;
     char name[160] = "?";
@@ -81,10 +84,33 @@ static void value_text(const netsnmp_variable_list *vb, char *buf, size_t len)
         snprintf(buf, len, "(not an INTEGER)");
 }
 
+/* The error's name alone: Net-SNMP's snmp_errstring() adds a generic
+ * explanation that can mislead in the journal (resourceUnavailable "is likely
+ * a out-of-memory failure within the agent"); the log gives the real reason. */
+static const char *error_name(int err)
+{
+    switch (err) {
+    case SNMP_ERR_WRONGTYPE:
+        return "wrongType";
+    case SNMP_ERR_WRONGVALUE:
+        return "wrongValue";
+    case SNMP_ERR_NOCREATION:
+        return "noCreation";
+    case SNMP_ERR_INCONSISTENTVALUE:
+        return "inconsistentValue";
+    case SNMP_ERR_RESOURCEUNAVAILABLE:
+        return "resourceUnavailable";
+    case SNMP_ERR_NOTWRITABLE:
+        return "notWritable";
+    default:
+        return snmp_errstring(err);
+    }
+}
+
 static void refuse(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, int err,
                    const char *what, const char *why)
 {
-    snmp_log(LOG_WARNING, "vmmib: control: %s refused (%s): %s\n", what, snmp_errstring(err), why);
+    snmp_log(LOG_WARNING, "vmmib: control: %s refused (%s): %s\n", what, error_name(err), why);
     netsnmp_set_request_error(reqinfo, r, err);
 }
 
@@ -126,7 +152,7 @@ static void act(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, st
         return;
     case CONTROL_PENDING:
         pl->acted = true;
-        snmp_log(LOG_NOTICE, "vmmib: control: %s: %s in progress\n", pl->what,
+        snmp_log(LOG_AUDIT, "vmmib: control: %s: %s in progress\n", pl->what,
                  admin_action_name(pl->p.action));
         return;
     case CONTROL_FAILED:
@@ -138,7 +164,7 @@ static void act(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, st
         return;
     case CONTROL_DONE:
         pl->acted = true;
-        snmp_log(LOG_NOTICE, "vmmib: control: %s: done\n", pl->what);
+        snmp_log(LOG_AUDIT, "vmmib: control: %s: done\n", pl->what);
         return;
     }
 }
@@ -169,7 +195,7 @@ static void undo(struct plan *pl, const unsigned char *map, size_t maplen)
         return;
     }
     free(error);
-    snmp_log(LOG_NOTICE, "vmmib: control: %s: undone (%s) because a later varbind failed\n",
+    snmp_log(LOG_AUDIT, "vmmib: control: %s: undone (%s) because a later varbind failed\n",
              pl->what, admin_action_name(pl->p.undo));
 }
 
@@ -183,25 +209,74 @@ void set_report_outcomes(void)
             snmp_log(LOG_WARNING, "vmmib: control: %s: failed: %s\n", o[i].what,
                      text_escape_str(o[i].error, why, sizeof(why)));
         else
-            snmp_log(LOG_NOTICE, "vmmib: control: %s: completed\n", o[i].what);
+            snmp_log(LOG_AUDIT, "vmmib: control: %s: completed\n", o[i].what);
     }
     control_outcomes_free(o, n);
+}
+
+/* Can libvirt act at all?  Not while it does not answer, nor when it
+ * refused the read-write connection write access needs. */
+static bool usable(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, const char *what)
+{
+    char why[512];
+    if (!current->snap->connected) {
+        refuse(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE, what, "the hypervisor is not answering");
+        return false;
+    }
+    if (current->snap->writes_refused) {
+        char text[400];
+        snprintf(why, sizeof(why), "monitoring only: %s",
+                 text_escape_str(current->snap->writes_refused, text, sizeof(text)));
+        refuse(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE, what, why);
+        return false;
+    }
+    if (control_not_answering(why, sizeof(why))) {
+        /* Do not hold the agent for an action that cannot start. */
+        refuse(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE, what, why);
+        return false;
+    }
+    return true;
 }
 
 /* ---- vmTable ---- */
 
 static const char *vm_column_name(unsigned column)
 {
-    switch (column) {
-    case OIDS_VM_ADMIN_STATE:
-        return "vmAdminState";
-    case OIDS_VM_CUR_CPU:
-        return "vmCurCpuNumber";
-    case OIDS_VM_CUR_MEM:
-        return "vmCurMem";
-    default:
-        return "column";
-    }
+    static const char *const names[] = {
+        [OIDS_VM_NAME] = "vmName",
+        [OIDS_VM_UUID] = "vmUUID",
+        [OIDS_VM_OSTYPE] = "vmOSType",
+        [OIDS_VM_ADMIN_STATE] = "vmAdminState",
+        [OIDS_VM_OPER_STATE] = "vmOperState",
+        [OIDS_VM_AUTOSTART] = "vmAutoStart",
+        [OIDS_VM_PERSISTENT] = "vmPersistent",
+        [OIDS_VM_CUR_CPU] = "vmCurCpuNumber",
+        [OIDS_VM_MIN_CPU] = "vmMinCpuNumber",
+        [OIDS_VM_MAX_CPU] = "vmMaxCpuNumber",
+        [OIDS_VM_MEM_UNIT] = "vmMemUnit",
+        [OIDS_VM_CUR_MEM] = "vmCurMem",
+        [OIDS_VM_MIN_MEM] = "vmMinMem",
+        [OIDS_VM_MAX_MEM] = "vmMaxMem",
+        [OIDS_VM_UPTIME] = "vmUpTime",
+        [OIDS_VM_CPU_TIME] = "vmCpuTime",
+    };
+    if (column < sizeof(names) / sizeof(names[0]) && names[column])
+        return names[column];
+    return "vmEntry column";
+}
+
+/* Why a column other than the control objects refuses a SET. */
+static void read_only_reason(unsigned column, char *why, size_t len)
+{
+    if (column == OIDS_VM_MIN_CPU || column == OIDS_VM_MAX_CPU || column == OIDS_VM_MIN_MEM ||
+        column == OIDS_VM_MAX_MEM)
+        snprintf(why, len, "%s: libvirt cannot change it live, only in the persistent definition",
+                 vm_column_name(column));
+    else
+        snprintf(why, len,
+                 "%s is read-only; the writable objects are vmAdminState, vmCurCpuNumber, "
+                 "vmCurMem and vmCpuAffinity",
+                 vm_column_name(column));
 }
 
 /* A plan's verdict as the answer to its varbind; false when refused. */
@@ -257,7 +332,7 @@ static void reserve_vm(const struct snapshot_row *row, unsigned column, netsnmp_
                        netsnmp_agent_request_info *reqinfo)
 {
     char who[256], what[700], value[32], why[160], name[320];
-    describe_requester(reqinfo, who, sizeof(who));
+    set_requester(reqinfo, who, sizeof(who));
     value_text(r->requestvb, value, sizeof(value));
     oid idx = r->requestvb->name_length ? r->requestvb->name[r->requestvb->name_length - 1] : 0;
     snprintf(what, sizeof(what), "SET %s.%lu (%s) = %s by %s", vm_column_name(column),
@@ -268,10 +343,8 @@ static void reserve_vm(const struct snapshot_row *row, unsigned column, netsnmp_
         netsnmp_set_request_error(reqinfo, r, SNMP_ERR_NOTWRITABLE);
     } else if (column != OIDS_VM_ADMIN_STATE && column != OIDS_VM_CUR_CPU &&
                column != OIDS_VM_CUR_MEM) {
-        /* vmMin/MaxCpuNumber, vmMin/MaxMem: libvirt cannot change them live
-         * without touching the persistent definition. */
-        refuse(reqinfo, r, SNMP_ERR_NOTWRITABLE, what,
-               "not writable: libvirt cannot change it live only");
+        read_only_reason(column, why, sizeof(why));
+        refuse(reqinfo, r, SNMP_ERR_NOTWRITABLE, what, why);
     } else if (!row) {
         refuse(reqinfo, r, SNMP_ERR_NOCREATION, what, "no such VM; rows are not created by SET");
     } else if (r->requestvb->type != ASN_INTEGER) {
@@ -282,16 +355,8 @@ static void reserve_vm(const struct snapshot_row *row, unsigned column, netsnmp_
             netsnmp_set_request_error(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE);
             return;
         }
-        if (!current->snap->connected) {
-            refuse(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE, what,
-                   "the hypervisor is not answering");
+        if (!usable(reqinfo, r, what))
             return;
-        }
-        if (control_not_answering(why, sizeof(why))) {
-            /* Do not hold the agent for an action that cannot start. */
-            refuse(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE, what, why);
-            return;
-        }
         plan_vm(pl, row, column, *r->requestvb->val.integer, why, sizeof(why));
         answer_plan(reqinfo, r, pl, why);
     }
@@ -359,7 +424,7 @@ static void reserve_affinity(const struct table_row *tr, unsigned column, netsnm
 {
     const struct view_cpu *c = tr ? tr->entry : NULL;
     char who[256], what[700], value[32], name[320];
-    describe_requester(reqinfo, who, sizeof(who));
+    set_requester(reqinfo, who, sizeof(who));
     value_text(r->requestvb, value, sizeof(value));
     snprintf(what, sizeof(what), "SET vmCpuAffinity (%s vCPU %d host CPU %d) = %s by %s",
              c ? text_escape_str(c->row->name, name, sizeof(name)) : "no such row",
@@ -386,12 +451,9 @@ static void reserve_affinity(const struct table_row *tr, unsigned column, netsnm
         pl->vcpu = c->vcpu->number;
         pl->cpu = (int)tr->aux;
         pl->value = (int)v;
-        char why[160];
-        if (!current->snap->connected || !c->vcpu->cpumap)
+        if (usable(reqinfo, r, what) && !c->vcpu->cpumap)
             refuse(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE, what,
                    "the current pinning is not known");
-        else if (control_not_answering(why, sizeof(why)))
-            refuse(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE, what, why);
     }
 }
 

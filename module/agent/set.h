@@ -24,6 +24,9 @@ void set_vm(const struct table_row *row, unsigned column, netsnmp_request_info *
 void set_affinity(const struct table_row *row, unsigned column, netsnmp_request_info *r,
                   netsnmp_agent_request_info *reqinfo, netsnmp_request_info *all);
 
+/* Who sent the request being handled: "'name' (SNMPvN) from address". */
+void set_requester(netsnmp_agent_request_info *reqinfo, char *buf, size_t len);
+
 /* Log how the actions that outlived their SET ended. */
 void set_report_outcomes(void);
 

@@ -26,18 +26,8 @@ void storagetable_publish(const struct view *v)
 static bool storage_find(const oid *idx, size_t len, bool next, struct table_row *row, oid *out,
                          size_t *out_len)
 {
-    if (!current)
-        return false;
-    const struct view_disk *e =
-        view_lookup(current->disks, current->n_disks, sizeof(*e), 2, idx, len, next);
-    if (!e)
-        return false;
-    row->entry = e;
-    row->aux = 0;
-    out[0] = e->key[0];
-    out[1] = e->key[1];
-    *out_len = 2;
-    return true;
+    return current && table_lookup(current->disks, current->n_disks, sizeof(*current->disks), 2,
+                                   idx, len, next, row, out, out_len);
 }
 
 /* A size in the row's unit, or -1 when unknown. */

@@ -1,6 +1,10 @@
 #include "table.h"
 
 #include "../model/text.h"
+#include "../model/view.h"
+
+/* The view's keys are compared with Net-SNMP's subids directly. */
+_Static_assert(sizeof(oid) == sizeof(unsigned long), "oid is an unsigned long");
 
 static void get(struct table *t, netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r,
                 netsnmp_table_request_info *ti)
@@ -127,6 +131,20 @@ void table_unregister(struct table *t)
         netsnmp_table_registration_info_free(t->tinfo);
     t->reg = NULL;
     t->tinfo = NULL;
+}
+
+bool table_lookup(const void *base, size_t n, size_t size, size_t nkeys, const oid *idx, size_t len,
+                  bool next, struct table_row *row, oid *out, size_t *out_len)
+{
+    const uint32_t *key = view_lookup(base, n, size, nkeys, idx, len, next);
+    if (!key)
+        return false;
+    row->entry = key;
+    row->aux = 0;
+    for (size_t i = 0; i < nkeys; i++)
+        out[i] = key[i];
+    *out_len = nkeys;
+    return true;
 }
 
 void table_set_string(netsnmp_request_info *r, const char *s)

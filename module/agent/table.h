@@ -52,6 +52,11 @@ int table_register(struct table *t, const oid *base, size_t base_len, unsigned n
                    unsigned min_col, unsigned max_col);
 void table_unregister(struct table *t);
 
+/* A table_find_fn over one of the view's sorted arrays (n entries of
+ * `size` bytes, each starting with a key of nkeys integers). */
+bool table_lookup(const void *base, size_t n, size_t size, size_t nkeys, const oid *idx, size_t len,
+                  bool next, struct table_row *row, oid *out, size_t *out_len);
+
 /* Value setters. */
 /* SnmpAdminString (SIZE (0..255)): NULL reads as "". */
 void table_set_string(netsnmp_request_info *r, const char *s);

@@ -19,17 +19,8 @@ void vmtable_publish(const struct view *v)
 static bool vm_find(const oid *idx, size_t len, bool next, struct table_row *row, oid *out,
                     size_t *out_len)
 {
-    if (!current)
-        return false;
-    const struct view_vm *e =
-        view_lookup(current->vms, current->n_vms, sizeof(*e), 1, idx, len, next);
-    if (!e)
-        return false;
-    row->entry = e;
-    row->aux = 0;
-    out[0] = e->key[0];
-    *out_len = 1;
-    return true;
+    return current && table_lookup(current->vms, current->n_vms, sizeof(*current->vms), 1, idx, len,
+                                   next, row, out, out_len);
 }
 
 /* vmUpTime: since vmmib saw the VM start; also while libvirt is away. */

@@ -320,6 +320,7 @@ static int copy_facts(struct snapshot *s, const struct snapshot *prev, const str
     s->host_cpus = prev->host_cpus;
     s->cpumap_len = prev->cpumap_len;
     s->reported_valid = prev->reported_valid;
+    s->writes_refused = prev->writes_refused ? strdup(prev->writes_refused) : NULL;
     return s->hv_software && s->hv_version ? 0 : -1;
 }
 

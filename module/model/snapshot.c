@@ -101,6 +101,7 @@ void snapshot_free(struct snapshot *s)
     free(s->rows);
     free(s->events);
     free(s->error);
+    free(s->writes_refused);
     free(s->uri);
     free(s->hv_software);
     free(s->hv_version);

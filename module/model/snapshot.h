@@ -89,6 +89,7 @@ struct snapshot {
     int host_cpus;                 /* physical CPUs libvirt reports */
     size_t cpumap_len;             /* bytes in a vCPU's cpumap */
     bool reported_valid;           /* some round was connected: reported_oper values are real */
+    char *writes_refused;          /* write access is on, but libvirt refused read-write: why */
     struct snapshot_event *events; /* states announced since the previous round */
     size_t n_events;
     struct snapshot_row *rows; /* ascending vmIndex once finalised */

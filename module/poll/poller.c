@@ -59,6 +59,7 @@ struct poller {
     bool ev_stop;         /* the event loop thread should end */
     virConnectPtr shared; /* in-process driver only: the live connection, for SET actions */
     int in_process;       /* -1 unknown (never connected), 0 no, 1 yes */
+    char *writes_refused; /* why libvirt refused read-write access, or NULL */
     struct snapshot_event *events; /* from the event loop thread, for the next round */
     size_t n_events, cap_events;
 
@@ -118,6 +119,7 @@ void poller_unref(struct poller *p)
     free(p->hv_software);
     free(p->hv_version);
     free(p->conn_uri);
+    free(p->writes_refused);
     pthread_cond_destroy(&p->cond);
     pthread_mutex_destroy(&p->lock);
     free(p);
@@ -217,13 +219,40 @@ static void schedule_retry(struct poller *p)
     p->retry_at_ms = vmtime_boot_ms() + delay * 1000;
 }
 
+/* Write access asks for a read-write connection.  When libvirt refuses it
+ * (snmpd's user lacks write rights: on Debian, polkit grants them to the
+ * libvirt group) monitoring goes on over a read-only one, and why writes
+ * are refused is kept for the round to say. */
+static virConnectPtr open_connection(struct poller *p)
+{
+    if (!p->read_write)
+        return virConnectOpenReadOnly(p->uri);
+    virConnectPtr c = virConnectOpen(p->uri);
+    if (c) {
+        pthread_mutex_lock(&p->lock);
+        free(p->writes_refused);
+        p->writes_refused = NULL;
+        pthread_mutex_unlock(&p->lock);
+        return c;
+    }
+    char *why = last_error("read-write connection refused");
+    c = virConnectOpenReadOnly(p->uri);
+    pthread_mutex_lock(&p->lock);
+    free(p->writes_refused);
+    p->writes_refused = c ? why : NULL;
+    pthread_mutex_unlock(&p->lock);
+    if (!c)
+        free(why);
+    return c;
+}
+
 static int try_connect(struct poller *p, char **error)
 {
     if (p->retry_at_ms && vmtime_boot_ms() < p->retry_at_ms) {
         *error = strdup("waiting to reconnect");
         return -1;
     }
-    virConnectPtr c = p->read_write ? virConnectOpen(p->uri) : virConnectOpenReadOnly(p->uri);
+    virConnectPtr c = open_connection(p);
     if (!c) {
         *error = last_error("cannot connect to hypervisor");
         schedule_retry(p);
@@ -324,6 +353,9 @@ disconnected:
     s->connected = false;
 out:
     s->uri = p->conn_uri ? strdup(p->conn_uri) : (p->uri ? strdup(p->uri) : NULL);
+    pthread_mutex_lock(&p->lock);
+    s->writes_refused = p->writes_refused ? strdup(p->writes_refused) : NULL;
+    pthread_mutex_unlock(&p->lock);
     s->hv_software = p->hv_software ? strdup(p->hv_software) : NULL;
     s->hv_version = p->hv_version ? strdup(p->hv_version) : NULL;
     s->hv_known = p->hv_software != NULL;

@@ -121,4 +121,16 @@ check_match "log names the requester, the object and the result" \
     "control: SET vmAdminState\.$w \(web01\) = 3 by 'private' \(SNMPv2c\) from UDP: \[127\.0\.0\.1\]:[0-9]+->.*: done" "$log"
 check_match "refusals are logged with the reason" \
     "control: SET vmAdminState\.$g \(big01\) = 3 by 'private'.*refused \(inconsistentValue.*paused makes no sense while the VM is shutdown" "$log"
+# Debian runs snmpd with -LOw: the audit trail must reach a warning-level journal.
+journal=$(cat "$AGENT_DIR/journal.log")
+check_match "an accepted state-changing SET reaches the journal: who, what, result" \
+    "control: SET vmAdminState\.$w \(web01\) = 3 by 'private' \(SNMPv2c\) from UDP: \[127\.0\.0\.1\]:[0-9]+->.*: done" "$journal"
+check_match "a live memory change reaches the journal" \
+    "control: SET vmCurMem\.$w \(web01\) = $new by 'private'.*: done" "$journal"
+check_match "a pinning change reaches the journal" \
+    "control: SET vmCpuAffinity \(web01 vCPU 0 host CPU [0-9]+\) = 2 by 'private'.*: done" "$journal"
+check_match "a refused SET of a read-only object names it, with the reason" \
+    "control: SET vmName\.$d \(db01\) = .*refused \(notWritable.*vmName is read-only" "$log"
+check_match "a refused SET of vmMaxMem names it, with the reason" \
+    "control: SET vmMaxMem\.$d \(db01\) = .*refused \(notWritable.*libvirt cannot change it live" "$log"
 finish

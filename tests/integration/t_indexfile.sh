@@ -35,7 +35,7 @@ else
     known 101 >"$idx"
     chmod 000 "$idx" # root's, mode 000: the user cannot read it (but may replace it)
     sum=$(sha256sum <"$idx")
-    VMMIB_SNMPD_ARGS="-u $user" start_agent unreadable "$base
+    AGENT_ARGS="-u $user" start_agent unreadable "$base
 vmMibIndexFile $idx" || finish
     four "first poll"
     echo "  indexes: $(map)"

@@ -30,13 +30,17 @@ start_agent main "$conf" || finish
 # agent's.  Define the VMs once the agent is connected.
 wait_for "first poll" 15 bash -c "[ \"\$(snmpget -v2c -c public -Oqv $AGENT $VM.1.2.0 2>/dev/null)\" = 1 ]"
 mkdom n1 1; mkdom n2 2; mkdom n3 3
-v start n1; v start n2
 wait_for "VMs defined" 15 bash -c "[ \"\$(snmpget -v2c -c public -Oqv $AGENT $VM.1.2.0 2>/dev/null)\" = 4 ]"
 T=$VM.0
 n1=$(index_of n1) n2=$(index_of n2) n3=$(index_of n3) t=$(index_of test)
 echo "  (vmIndex: n1=$n1 n2=$n2 n3=$n3 test=$t)"
 sleep 1.5
 check "no notification for VMs found at start or newly defined" "" "$(grep '^TRAP' "$TRAP_LOG" | grep "OID: \.$T\.")"
+# Started once the agent has seen them shut off (defining and starting in
+# one breath could fall either side of a round).
+v start n1; v start n2
+wait_for "n1 and n2 running" 15 bash -c "[ \"\$(snmpget -v2c -c public -Oqv $AGENT $VMTABLE.6.$n1 $VMTABLE.6.$n2 2>/dev/null | tr '\n' ' ')\" = '4 4 ' ]"
+wait_for "their vmRunning" 10 bash -c "[ \$(grep -c 'OID: \.$T\.1|' '$TRAP_LOG') -ge 2 ]"
 
 bit() { # bitmap hex for a set of indexes, as snmptrapd prints it
     local max=0 i; for i in "$@"; do [ "$i" -gt "$max" ] && max=$i; done

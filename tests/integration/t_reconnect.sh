@@ -41,6 +41,10 @@ check "states back after libvirtd restarts" "$opers_before" "$(opers)"
 check "same rows and vmIndex after the restart" "$idx_before" \
     "$(snmpwalk -v2c -c public -On -Oq $AGENT $VMTABLE.2 | tr '\n' ' ')"
 check "recovery logged once" 1 "$(grep -c 'vmmib: reconnected' "$AGENT_DIR/snmpd.log")"
+# Debian runs snmpd with -LOw: both edges of the outage must reach the journal.
+check "the loss reaches a warning-level journal" 1 "$(grep -c 'vmmib: lost' "$AGENT_DIR/journal.log")"
+check "the recovery reaches a warning-level journal" 1 \
+    "$(grep -c 'vmmib: reconnected' "$AGENT_DIR/journal.log")"
 check "vmTableLastChange unchanged by the outage" "$lc_before" \
     "$(snmpget -v2c -c public -Oqvt $AGENT $VM.1.3.0)"
 stop_session_libvirtd
