@@ -232,6 +232,7 @@ static struct view *kept;
 static char *kept_uri;
 static bool kept_rw;
 static int64_t kept_change_ms; /* vmTableLastChange goes with the rows */
+static int kept_link;          /* and what the log said of the link */
 
 /* The first view: empty, or the rows a previous load had when it was
  * unloaded during a libvirt hang (state unknown), published at once. */
@@ -523,8 +524,10 @@ static void start(unsigned reg, void *arg)
         kept && kept_rw == cfg->write_access &&
         ((!kept_uri && !cfg->uri) || (kept_uri && cfg->uri && !strcmp(kept_uri, cfg->uri)));
     g.round = round_start(g.poller, path, cfg->index_quarantine, carried ? kept->snap : NULL);
-    if (carried)
+    if (carried) {
         g.last_change_ms = kept_change_ms;
+        g.link = kept_link; /* a loss already logged is not logged again */
+    }
     free(path);
     view_unref(kept);
     kept = NULL;
@@ -606,6 +609,7 @@ static void keep_rows(struct view *last, bool hung)
     kept_uri = config_get()->uri ? strdup(config_get()->uri) : NULL;
     kept_rw = config_get()->write_access;
     kept_change_ms = g.last_change_ms;
+    kept_link = g.link;
 }
 
 /* Stop the threads: nothing calls into agent/ or model/ afterwards. */
