@@ -355,8 +355,13 @@ static void print_pdu(const struct vb *vbs, size_t n)
 {
     for (size_t i = 0; i < n; i++) {
         char name[256];
+        long x;
         snprint_objid(name, sizeof(name), vbs[i].name, vbs[i].len);
-        printf("      %s type %d%s\n", name, vbs[i].type, vbs[i].bad ? " (bad)" : "");
+        memcpy(&x, vbs[i].buf, sizeof(x));
+        if (vbs[i].type == ASN_INTEGER)
+            printf("      %s = INTEGER %ld%s\n", name, x, vbs[i].bad ? " (bad)" : "");
+        else
+            printf("      %s type %d%s\n", name, vbs[i].type, vbs[i].bad ? " (bad)" : "");
     }
 }
 
