@@ -3,8 +3,10 @@
 #   make            build vmmib.so and vmmib-agentx (the same module as an AgentX subagent)
 #   make demo       run snmpd with the module against examples/hypervisor.xml
 #   make check      build and run the whole test suite
+#   make bench      vmmib at 1,000 to 50,000 VMs beside snmpd's floor (not part of make check)
 #   make bench-agentx  the full walk through the dlmod and through AgentX,
 #                   side by side (not part of make check)
+#   make soak       the fault suite (about 15 minutes; not part of make check)
 #   make install    install the module, the MIB files (with the standard modules
 #                   VM-MIB imports) and the manual page where snmpd and the
 #                   Net-SNMP tools find them, and vmmib-agentx in $(sbindir)
@@ -81,7 +83,7 @@ MODEL_SRCS  := $(wildcard module/model/*.c)
 UNIT_TESTS  := $(patsubst tests/unit/%.c,build/unit/%,$(wildcard tests/unit/test_*.c))
 
 .PHONY: all demo check bench bench-agentx check-unit check-integration check-layers deps install \
-        uninstall clean format format-check dist distcheck
+        uninstall clean format format-check dist distcheck soak
 
 all: $(MODULE) $(AGENTX)
 
@@ -141,6 +143,12 @@ bench: deps
 
 bench-agentx: all
 	@tests/bench-agentx.sh $(BENCH_ARGS)
+
+# The fault suite (issue 15): reloads, libvirtd restarts and hangs, fuzzed
+# SETs, kill -9 during churn.  Bounded (about 15 minutes), prints figures.
+soak: deps
+	@$(MAKE) --no-print-directory all
+	@tests/soak/run.sh
 
 check-unit: $(UNIT_TESTS)
 	@for t in $(UNIT_TESTS); do $$t || exit 1; done

@@ -39,20 +39,14 @@
 #include "model/change.h"
 #include "model/indexstore.h"
 #include "model/state.h"
+#include "model/text.h"
 #include "model/view.h"
 #include "model/vmtime.h"
 #include "poll/control.h"
 #include "poll/poller.h"
 
-/* Forget VMs not seen for this long; their indexes are never reused anyway
- * until the counter wraps. */
-#define INDEX_RETENTION_S (90 * 24 * 3600)
-/* Rewrite the index file at least this often so last-seen stays current. */
-#define INDEX_SAVE_EVERY_S 3600
 /* A poll that takes longer than this means the hypervisor is not answering. */
 #define STALL_MIN_S 30
-/* How long deinit waits for a libvirt thread. */
-#define STOP_TIMEOUT_MS 3000
 
 /* ---- the round thread ---- */
 
@@ -67,9 +61,10 @@ struct round {
     struct view **ready, **retired;
     size_t n_ready, cap_ready, n_retired, cap_retired;
     /* round thread only */
-    struct view *prev; /* the last view built (one reference of its own) */
-    struct indexstore store;
+    struct view *prev;       /* the last view built (one reference of its own) */
+    struct indexstore store; /* its file is read and written here only */
     char *index_path;
+    long quarantine;  /* vmMibIndexQuarantine */
     char *load_error; /* why the index file could not be read, for the first view */
 };
 
@@ -102,19 +97,32 @@ static void drain(int fd)
         ;
 }
 
-/* Write the index file when it changed, or hourly so last-seen stays
- * current.  The message of a failure goes with the view. */
-static char *save_index(struct round *r, bool force)
+/* Write the index file when it changed (before the view that shows the
+ * change is published, so no index a manager saw is lost to a crash), or
+ * hourly; or read it again while it could not be read.  What the store
+ * has to say goes with the view, once per problem and once at its end. */
+static void sync_index(struct round *r, struct view *v)
 {
-    int64_t now = vmtime_wall_s();
-    struct indexstore *s = &r->store;
-    if (!r->index_path || (!s->dirty && !force) ||
-        (!s->dirty && now - s->saved_at < INDEX_SAVE_EVERY_S))
-        return NULL;
-    char err[512];
-    if (indexstore_save(s, r->index_path, now, err, sizeof(err)) == 0)
-        return NULL;
-    return strdup(err);
+    char msg[1024];
+    switch (indexstore_sync(&r->store, vmtime_wall_s(), msg, sizeof(msg))) {
+    case INDEXSTORE_TROUBLE:
+        v->store_error = strdup(msg);
+        break;
+    case INDEXSTORE_RECOVERED:
+        v->store_notice = strdup(msg);
+        break;
+    default:
+        break;
+    }
+}
+
+/* Every VM the round sees keeps its index; then the indexes of VMs gone
+ * for longer than the quarantine are freed, before new VMs get theirs. */
+static void touch_indexes(struct round *r, const struct snapshot *raw, int64_t now)
+{
+    for (size_t i = 0; i < raw->count; i++)
+        indexstore_touch(&r->store, raw->rows[i].uuid, now);
+    indexstore_expire(&r->store, now, r->quarantine);
 }
 
 /* The model's part of a round: raw becomes the snapshot to publish. */
@@ -129,12 +137,12 @@ static struct snapshot *run_model(struct round *r, struct snapshot *raw, struct 
     struct carry_request *req = NULL;
     size_t n_req = control_take_requests(&req);
     struct carry_clock now = {vmtime_wall_s(), vmtime_boot_ms()};
+    touch_indexes(r, raw, now.wall_s);
     if (carry_round(prev, raw, &r->store, req, n_req, now, rep) != 0) {
         /* Out of memory while applying requests: the states libvirt
          * reports are shown; nothing else is lost. */
     }
     free(req);
-    indexstore_expire(&r->store, now.wall_s, INDEX_RETENTION_S);
     return raw;
 }
 
@@ -158,10 +166,11 @@ static void build(struct round *r, struct snapshot *raw, bool stalled)
     }
     v->changes = changes;
     v->report = rep;
-    v->store_error = save_index(r, false);
     if (r->load_error) {
-        v->store_error = v->store_error ? v->store_error : r->load_error;
+        v->store_error = r->load_error;
         r->load_error = NULL;
+    } else {
+        sync_index(r, v);
     }
     v->model_ms = vmtime_boot_ms() - began;
     view_ref(v); /* the round thread's, as prev */
@@ -202,9 +211,10 @@ static bool round_step(struct round *r)
 static void *round_main(void *arg)
 {
     struct round *r = arg;
-    char err[512];
-    if (r->index_path && indexstore_load(&r->store, r->index_path, err, sizeof(err)) != 0)
-        r->load_error = strdup(err);
+    char msg[1024];
+    if (indexstore_open(&r->store, r->index_path, vmtime_wall_s(), msg, sizeof(msg)) ==
+        INDEXSTORE_TROUBLE)
+        r->load_error = strdup(msg);
     struct pollfd fds[2] = {{.fd = poller_fd(r->poller), .events = POLLIN},
                             {.fd = r->wake[0], .events = POLLIN}};
     do {
@@ -212,17 +222,38 @@ static void *round_main(void *arg)
             break;
         drain(r->wake[0]);
     } while (round_step(r));
-    free(save_index(r, false));
     free(r->load_error);
     r->load_error = NULL;
     return NULL;
 }
 
+/* The last view of a load unloaded while libvirt hung or was away (the
+ * module is then pinned, so this survives), with the URI and access mode
+ * it was read with: the next load with the same ones serves its rows
+ * (state unknown) rather than an empty table until libvirt answers, as a
+ * loss without a reload does.  Main thread only. */
+static struct view *kept;
+static char *kept_uri;
+static bool kept_rw;
+static int64_t kept_change_ms; /* vmTableLastChange goes with the rows */
+static int kept_link;          /* and what the log said of the link */
+
+/* The first view: empty, or the rows a previous load had when it was
+ * unloaded during a libvirt hang (state unknown), published at once. */
+static struct snapshot *first_snapshot(const struct snapshot *carried)
+{
+    if (!carried)
+        return snapshot_new();
+    return carry_unreachable(carried, NULL, "libvirt has not answered since before the reload",
+                             vmtime_boot_ms());
+}
+
 /* The round thread with every signal blocked: it must not take snmpd's. */
-static struct round *round_start(struct poller *p, const char *index_path)
+static struct round *round_start(struct poller *p, const char *index_path, long quarantine,
+                                 const struct snapshot *carried)
 {
     struct round *r = calloc(1, sizeof(*r));
-    struct snapshot *empty = snapshot_new();
+    struct snapshot *empty = first_snapshot(carried);
     if (!r || !empty || pipe2(r->wake, O_CLOEXEC | O_NONBLOCK) != 0) {
         free(r);
         snapshot_free(empty);
@@ -238,6 +269,14 @@ static struct round *round_start(struct poller *p, const char *index_path)
     r->poller = p;
     indexstore_init(&r->store);
     r->index_path = index_path ? strdup(index_path) : NULL;
+    r->quarantine = quarantine;
+    if (carried) {
+        view_ref(r->prev);
+        if (push(&r->ready, &r->n_ready, &r->cap_ready, r->prev))
+            poke(r->out[1]);
+        else
+            view_unref(r->prev);
+    }
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
@@ -255,8 +294,9 @@ static struct round *round_start(struct poller *p, const char *index_path)
     return NULL;
 }
 
-/* The round thread never waits for libvirt: joining it is quick. */
-static void round_stop(struct round *r)
+/* The round thread never waits for libvirt: joining it is quick.  Its last
+ * view goes to *last (a reference) when last is not NULL. */
+static void round_stop(struct round *r, struct view **last)
 {
     pthread_mutex_lock(&r->lock);
     r->stop = true;
@@ -267,7 +307,10 @@ static void round_stop(struct round *r)
     for (size_t i = 0; i < r->n_ready; i++)
         view_unref(r->ready[i]);
     free(r->ready);
-    view_unref(r->prev);
+    if (last)
+        *last = r->prev;
+    else
+        view_unref(r->prev);
     indexstore_free(&r->store);
     free(r->index_path);
     for (int i = 0; i < 2; i++) {
@@ -299,26 +342,35 @@ static const char *uri_name(void)
     return config_get()->uri ? config_get()->uri : "the default libvirt URI";
 }
 
-/* Both edges of a loss are warnings: Debian's snmpd logs only those (-LOw),
- * and an operator who saw "lost" must also see the recovery. */
+/* What libvirt says (URIs, versions, messages, VM names) is escaped in
+ * every log line: it may hold a newline that would forge a line.  Both
+ * edges of a loss are warnings: Debian's snmpd logs only those (-LOw), and
+ * an operator who saw "lost" must also see the recovery. */
 static void link_up(const struct snapshot *s)
 {
-    if (g.link != LINK_UP)
-        snmp_log(
-            g.link == LINK_DOWN ? LOG_WARNING : LOG_NOTICE, "vmmib: %s hypervisor %s (%s %s)\n",
-            g.link == LINK_DOWN ? "reconnected to" : "connected to", s->uri ? s->uri : uri_name(),
-            s->hv_software ? s->hv_software : "", s->hv_version ? s->hv_version : "");
+    if (g.link != LINK_UP) {
+        char uri[512], sw[128], ver[128];
+        snmp_log(g.link == LINK_DOWN ? LOG_WARNING : LOG_NOTICE,
+                 "vmmib: %s hypervisor %s (%s %s)\n",
+                 g.link == LINK_DOWN ? "reconnected to" : "connected to",
+                 text_escape_str(s->uri ? s->uri : uri_name(), uri, sizeof(uri)),
+                 text_escape_str(s->hv_software, sw, sizeof(sw)),
+                 text_escape_str(s->hv_version, ver, sizeof(ver)));
+    }
     g.link = LINK_UP;
     g.stall_reported = false;
 }
 
 static void link_down(const char *why)
 {
-    if (g.link != LINK_DOWN)
+    if (g.link != LINK_DOWN) {
+        char uri[512], reason[1024];
         snmp_log(LOG_WARNING,
                  "vmmib: lost %s: %s; serving the last known VMs with vmOperState "
                  "unknown and retrying\n",
-                 uri_name(), why ? why : "no answer");
+                 text_escape_str(uri_name(), uri, sizeof(uri)),
+                 text_escape_str(why ? why : "no answer", reason, sizeof(reason)));
+    }
     g.link = LINK_DOWN;
 }
 
@@ -332,12 +384,13 @@ static void log_write_access(const struct snapshot *s)
     /* The user to name: snmpd's (Debian-snmp) or vmmib-agentx's (vmmib). */
     const struct passwd *pw = getpwuid(geteuid());
     const char *user = pw && pw->pw_name ? pw->pw_name : "this agent's user";
+    char why[1024];
     if (g.writes_refused)
         snmp_log(LOG_WARNING,
                  "vmmib: write access is on, but %s; monitoring goes on read-only and SETs "
                  "answer resourceUnavailable (on Debian, polkit lets the libvirt group write: "
                  "adduser %s libvirt, then restart)\n",
-                 s->writes_refused, user);
+                 text_escape_str(s->writes_refused, why, sizeof(why)), user);
     else
         snmp_log(LOG_WARNING, "vmmib: libvirt now grants read-write access: SETs are accepted\n");
 }
@@ -346,16 +399,22 @@ static void log_write_access(const struct snapshot *s)
 static void log_report(const struct view *v)
 {
     const struct carry_report *rep = &v->report;
+    char text[1024];
     for (size_t i = 0; i < rep->n_no_index; i++)
         snmp_log(LOG_ERR, "vmmib: no vmIndex left for VM %s; it is not shown\n", rep->no_index[i]);
     for (size_t i = 0; i < rep->n_given_up; i++)
         snmp_log(LOG_WARNING,
                  "vmmib: vmAdminState.%d (%s): %s was asked for %d minutes ago and never "
                  "reached; showing the state libvirt reports again\n",
-                 (int)rep->given_up[i].index, rep->given_up[i].name,
+                 (int)rep->given_up[i].index,
+                 text_escape_str(rep->given_up[i].name, text, sizeof(text)),
                  admin_target_name(rep->given_up[i].target), CARRY_REQUEST_MAX_MS / 60000);
     if (v->store_error)
-        snmp_log(LOG_ERR, "vmmib: %s\n", v->store_error);
+        snmp_log(LOG_ERR, "vmmib: %s\n", text_escape_str(v->store_error, text, sizeof(text)));
+    /* The end of a problem is a warning too: under Debian's -LOw an operator
+     * who saw the problem must see it end. */
+    if (v->store_notice)
+        snmp_log(LOG_WARNING, "vmmib: %s\n", text_escape_str(v->store_notice, text, sizeof(text)));
 }
 
 /* One reference to v goes back to the round thread, which frees views. */
@@ -477,12 +536,25 @@ static void start(unsigned reg, void *arg)
     char err[512];
     g.poller = poller_start(cfg->uri, cfg->write_access, err, sizeof(err));
     if (!g.poller) {
-        snmp_log(LOG_ERR, "vmmib: %s; VM-MIB will stay empty\n", err);
+        char text[600];
+        snmp_log(LOG_ERR, "vmmib: %s; VM-MIB will stay empty\n",
+                 text_escape_str(err, text, sizeof(text)));
         return;
     }
     char *path = index_path();
-    g.round = round_start(g.poller, path);
+    bool carried =
+        kept && kept_rw == cfg->write_access &&
+        ((!kept_uri && !cfg->uri) || (kept_uri && cfg->uri && !strcmp(kept_uri, cfg->uri)));
+    g.round = round_start(g.poller, path, cfg->index_quarantine, carried ? kept->snap : NULL);
+    if (carried) {
+        g.last_change_ms = kept_change_ms;
+        g.link = kept_link; /* a loss already logged is not logged again */
+    }
     free(path);
+    view_unref(kept);
+    kept = NULL;
+    free(kept_uri);
+    kept_uri = NULL;
     if (!g.round) {
         snmp_log(LOG_ERR, "vmmib: cannot start the round thread; VM-MIB will stay empty\n");
         return;
@@ -555,6 +627,26 @@ void init_vmmib(void)
     g.start_alarm = snmp_alarm_register(0, 0, start, NULL);
 }
 
+/* At unload: keep the rows for the next load if libvirt hangs or is away
+ * (pinning the module so that they survive), else let them go. */
+static void keep_rows(struct view *last, bool hung)
+{
+    view_unref(kept);
+    free(kept_uri);
+    kept = NULL;
+    kept_uri = NULL;
+    if (!last || (!hung && last->snap->connected)) {
+        view_unref(last);
+        return;
+    }
+    poller_pin_module();
+    kept = last;
+    kept_uri = config_get()->uri ? strdup(config_get()->uri) : NULL;
+    kept_rw = config_get()->write_access;
+    kept_change_ms = g.last_change_ms;
+    kept_link = g.link;
+}
+
 /* Stop the threads: nothing calls into agent/ or model/ afterwards. */
 static void stop_threads(void)
 {
@@ -565,13 +657,33 @@ static void stop_threads(void)
     if (g.round)
         unregister_readfd(g.round->out[0]);
     control_stop();
+    struct view *last = NULL;
     if (g.round)
-        round_stop(g.round);
-    if (g.poller && !poller_stop(g.poller, STOP_TIMEOUT_MS))
+        round_stop(g.round, &last);
+    if (!g.poller) {
+        view_unref(last);
+        return;
+    }
+    /* Never waits on libvirt: a reload during a hang costs no time, and
+     * the next load takes over the thread that is waiting, with the rows
+     * served until now. */
+    int64_t busy_ms = 0;
+    enum poller_release how = poller_release(g.poller, &busy_ms);
+    keep_rows(last, how != POLLER_JOINED);
+    switch (how) {
+    case POLLER_PARKED:
         snmp_log(LOG_WARNING,
-                 "vmmib: libvirt did not return within %d ms; its thread "
-                 "is left to finish on its own\n",
-                 STOP_TIMEOUT_MS);
+                 "vmmib: libvirt did not return (a call under way for %lld s); its thread is "
+                 "kept for the next load to take over, or to end when the call returns\n",
+                 (long long)(busy_ms / 1000));
+        break;
+    case POLLER_LEFT:
+        snmp_log(LOG_WARNING, "vmmib: libvirt did not return while closing the connection; "
+                              "its thread is left to finish on its own\n");
+        break;
+    default:
+        break;
+    }
 }
 
 void deinit_vmmib(void)

@@ -35,6 +35,13 @@ static void parse_index_file(const char *token, char *line)
         report(token, err);
 }
 
+static void parse_quarantine(const char *token, char *line)
+{
+    char err[256];
+    if (configval_quarantine(line, &cfg.index_quarantine, err, sizeof(err)) != 0)
+        report(token, err);
+}
+
 static void parse_flag(const char *token, char *line, bool *flag)
 {
     char err[256];
@@ -65,6 +72,7 @@ static const struct {
     {"vmMibUri", parse_uri, "libvirt-URI"},
     {"vmMibPollInterval", parse_interval, "seconds (1-3600)"},
     {"vmMibIndexFile", parse_index_file, "/absolute/path"},
+    {"vmMibIndexQuarantine", parse_quarantine, "seconds (0-315360000)"},
     {"vmMibPerVMNotifications", parse_per_vm, "yes|no"},
     {"vmMibBulkNotifications", parse_bulk, "yes|no"},
     {"vmMibWriteAccess", parse_write, "yes|no"},

@@ -21,6 +21,7 @@ enum { TRUTH_TRUE = 1, TRUTH_FALSE = 2 };
 static long per_vm_enabled = TRUTH_TRUE;
 static long bulk_enabled = TRUTH_FALSE;
 static netsnmp_handler_registration *per_vm_reg, *bulk_reg;
+static bool told_too_far; /* a VM too far for a bulk notification: logged once per load */
 
 /* ---- the enable switches ---- */
 
@@ -102,6 +103,7 @@ int notify_register(bool per_vm, bool bulk)
 {
     per_vm_enabled = per_vm ? TRUTH_TRUE : TRUTH_FALSE;
     bulk_enabled = bulk ? TRUTH_TRUE : TRUTH_FALSE;
+    told_too_far = false;
     per_vm_reg =
         register_switch("vmPerVMNotificationsEnabled", OIDS_PER_VM_ENABLED, &per_vm_enabled);
     bulk_reg = register_switch("vmBulkNotificationsEnabled", OIDS_BULK_ENABLED, &bulk_enabled);
@@ -147,16 +149,57 @@ static void send_per_vm(const struct change_vm *c)
     snmp_free_varbind(vars);
 }
 
-static void send_bulk(int number, const int32_t *indexes, size_t n)
+/* The largest vmAffectedVMs a notification can carry.  snmpd refuses
+ * ("send_trap: Too long") a message larger than the smallest of its
+ * transport's maximum (UDP over IPv6: 65535 - 8 - 40 = 65487 octets; UDP
+ * over IPv4 and DTLS 65507; TCP, TLS and Unix sockets 2^31 - 1) and the
+ * session's, which is sendMessageMaxSize (snmp.conf) when set.  Every sink
+ * gets the same notification and its transport is not known here, so the
+ * smallest usual one counts, less room for the rest of the message: the
+ * header, a community or SNMPv3's security parameters and context, the
+ * sysUpTime and snmpTrapOID varbinds. */
+#define NOTIFY_UDP6_MAX 65487
+#define NOTIFY_ROOM 1024
+
+static size_t bulk_max_octets(void)
 {
-    size_t cap = 0;
-    for (size_t i = 0; i < n; i++)
-        if (indexes[i] > 0 && (size_t)(indexes[i] - 1) / 8 + 1 > cap)
-            cap = (size_t)(indexes[i] - 1) / 8 + 1;
-    unsigned char *bits = malloc(cap ? cap : 1);
+    size_t limit = NOTIFY_UDP6_MAX;
+    int session = netsnmp_max_send_msg_size();
+    if (session > 0 && (size_t)session < limit)
+        limit = (size_t)session;
+    return limit >= 4 * NOTIFY_ROOM ? limit - NOTIFY_ROOM : limit / 2;
+}
+
+static void tell_too_far(int32_t index, size_t max_octets)
+{
+    if (told_too_far)
+        return;
+    told_too_far = true;
+    snmp_log(LOG_WARNING,
+             "vmmib: vmIndex %d is beyond what a bulk notification can carry (vmIndex 1-%zu, "
+             "%zu octets of vmAffectedVMs); such VMs get per-VM notifications instead\n",
+             (int)index, max_octets * 8, max_octets);
+}
+
+/* One bulk notification for the indexes that fit; the others were sent
+ * per VM (notify_send).  Its cost is bounded by the VMs and the bitmap's
+ * cap, never by how large an index is. */
+static void send_bulk(int number, const int32_t *indexes, size_t n, size_t max_octets)
+{
+    size_t len = 0;
+    for (size_t i = 0; i < n; i++) {
+        size_t need = indexes[i] > 0 ? (size_t)(indexes[i] - 1) / 8 + 1 : 0;
+        if (need > max_octets)
+            tell_too_far(indexes[i], max_octets);
+        else if (need > len)
+            len = need;
+    }
+    if (len == 0)
+        return; /* every VM of it was too far: sent per VM */
+    unsigned char *bits = malloc(len);
     if (!bits)
         return;
-    size_t len = change_bitmap(indexes, n, bits, cap);
+    len = change_bitmap(indexes, n, bits, len);
     netsnmp_variable_list *vars = NULL;
     oid trap[] = {OIDS_NOTIFICATIONS, (oid)(OIDS_BULK_OFFSET + number)};
     oid affected[] = {OIDS_OBJECTS, OIDS_AFFECTED_VMS, 0};
@@ -191,16 +234,21 @@ static unsigned pump_alarm;
 static bool job_step(struct notify_job *j)
 {
     const struct change_list *l = j->list;
+    bool per_vm = per_vm_enabled == TRUTH_TRUE, bulk = bulk_enabled == TRUTH_TRUE;
+    size_t max_octets = bulk_max_octets();
     if (j->next_vm < l->n_vm) {
-        if (per_vm_enabled == TRUTH_TRUE)
-            send_per_vm(&l->vm[j->next_vm]);
-        j->next_vm++;
+        /* A VM whose bit a bulk notification cannot carry gets its per-VM
+         * notifications even when only bulk ones are enabled. */
+        int32_t too_far = (int32_t)(max_octets * 8 < INT32_MAX ? max_octets * 8 : INT32_MAX);
+        const struct change_vm *c = &l->vm[j->next_vm++];
+        if (per_vm || (bulk && c->index > too_far))
+            send_per_vm(c);
         return true;
     }
     while (j->next_bulk <= STATE_NOTIFY_DELETED) {
         int k = j->next_bulk++;
-        if (bulk_enabled == TRUTH_TRUE && l->n_bulk[k]) {
-            send_bulk(k, l->bulk[k], l->n_bulk[k]);
+        if (bulk && l->n_bulk[k]) {
+            send_bulk(k, l->bulk[k], l->n_bulk[k], max_octets);
             return true;
         }
     }

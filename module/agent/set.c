@@ -6,6 +6,7 @@
 
 #include "../model/admin.h"
 #include "../model/state.h"
+#include "../model/text.h"
 #include "../model/vmtime.h"
 #include "../poll/control.h"
 #include "oids.h"
@@ -48,17 +49,13 @@ void set_publish(const struct view *v)
 
 /* ---- who and what, for the log ---- */
 
-static void copy_name(char *dst, size_t cap, const void *src, size_t len)
-{
-    size_t n = len < cap - 1 ? len : cap - 1;
-    memcpy(dst, src, n);
-    dst[n] = '\0';
-}
-
 /* The version field of a PDU that came from an AgentX master (RFC 2741
  * version 1, as Net-SNMP's subagent marks it). */
 #define AGENTX_PDU_VERSION_MASK 0xc0
 
+/* Names a manager chose (community, security name) and what libvirt
+ * says (VM names, errors) are escaped for the log: they may hold a newline
+ * that would forge a line, or a terminal's escape sequences. */
 void set_requester(netsnmp_agent_request_info *reqinfo, char *buf, size_t len)
 {
     netsnmp_pdu *pdu = reqinfo && reqinfo->asp ? reqinfo->asp->pdu : NULL;
@@ -67,11 +64,11 @@ void set_requester(netsnmp_agent_request_info *reqinfo, char *buf, size_t len)
         snprintf(buf, len, "the AgentX master (AgentX does not say which manager)");
         return;
     }
-    char name[128] = "?";
+    char name[160] = "?";
     if (pdu && pdu->securityName && pdu->securityNameLen)
-        copy_name(name, sizeof(name), pdu->securityName, pdu->securityNameLen);
+        text_escape(pdu->securityName, pdu->securityNameLen, name, sizeof(name));
     else if (pdu && pdu->community && pdu->community_len)
-        copy_name(name, sizeof(name), pdu->community, pdu->community_len);
+        text_escape(pdu->community, pdu->community_len, name, sizeof(name));
     char *from = NULL;
     netsnmp_transport *t = NULL;
     if (reqinfo && reqinfo->asp && reqinfo->asp->session)
@@ -163,7 +160,7 @@ static void act(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, st
                               .shows = pl->p.shows,
                               .what = pl->what};
     memcpy(o.uuid, pl->uuid, 16);
-    char *error = NULL;
+    char *error = NULL, why[512];
     DEBUGMSGTL(("vmmib/set", "ACTION %s: %s\n", pl->what, admin_action_name(pl->p.action)));
     switch (control_run(&o, wait_budget(reqinfo), &error)) {
     case CONTROL_NOMEM:
@@ -175,7 +172,8 @@ static void act(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r, st
                  admin_action_name(pl->p.action));
         return;
     case CONTROL_FAILED:
-        snmp_log(LOG_WARNING, "vmmib: control: %s: failed: %s\n", pl->what, error ? error : "");
+        snmp_log(LOG_WARNING, "vmmib: control: %s: failed: %s\n", pl->what,
+                 text_escape_str(error, why, sizeof(why)));
         free(error);
         /* The hypervisor refused: the value does not fit the VM's state. */
         netsnmp_set_request_error(reqinfo, r, SNMP_ERR_INCONSISTENTVALUE);
@@ -234,10 +232,11 @@ void set_report_outcomes(void)
 {
     struct control_outcome *o = NULL;
     size_t n = control_take_outcomes(&o);
+    char why[512];
     for (size_t i = 0; i < n; i++) {
         if (o[i].failed)
             snmp_log(LOG_WARNING, "vmmib: control: %s: failed: %s\n", o[i].what,
-                     o[i].error ? o[i].error : "");
+                     text_escape_str(o[i].error, why, sizeof(why)));
         else
             snmp_log(LOG_AUDIT, "vmmib: control: %s: completed\n", o[i].what);
     }
@@ -254,7 +253,14 @@ static bool usable(netsnmp_agent_request_info *reqinfo, netsnmp_request_info *r,
         return false;
     }
     if (current->snap->writes_refused) {
-        snprintf(why, sizeof(why), "monitoring only: %s", current->snap->writes_refused);
+        char text[400];
+        snprintf(why, sizeof(why), "monitoring only: %s",
+                 text_escape_str(current->snap->writes_refused, text, sizeof(text)));
+        refuse(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE, what, why);
+        return false;
+    }
+    if (control_not_answering(why, sizeof(why))) {
+        /* Do not hold the agent for an action that cannot start. */
         refuse(reqinfo, r, SNMP_ERR_RESOURCEUNAVAILABLE, what, why);
         return false;
     }
@@ -362,13 +368,14 @@ static void plan_vm(struct plan *pl, const struct snapshot_row *row, unsigned co
 static void reserve_vm(const struct snapshot_row *row, unsigned column, netsnmp_request_info *r,
                        netsnmp_agent_request_info *reqinfo)
 {
-    char who[256], what[700], value[32], why[160];
+    char who[256], what[700], value[32], why[160], name[320];
     const char *wrong;
     set_requester(reqinfo, who, sizeof(who));
     value_text(r->requestvb, value, sizeof(value));
     oid idx = r->requestvb->name_length ? r->requestvb->name[r->requestvb->name_length - 1] : 0;
     snprintf(what, sizeof(what), "SET %s.%lu (%s) = %s by %s", vm_column_name(column),
-             (unsigned long)idx, row && row->name ? row->name : "no such VM", value, who);
+             (unsigned long)idx,
+             row ? text_escape_str(row->name, name, sizeof(name)) : "no such VM", value, who);
     DEBUGMSGTL(("vmmib/set", "RESERVE1 %s\n", what));
     if (!write_access) {
         netsnmp_set_request_error(reqinfo, r, SNMP_ERR_NOTWRITABLE);
@@ -457,13 +464,13 @@ static void reserve_affinity(const struct table_row *tr, unsigned column, netsnm
                              netsnmp_agent_request_info *reqinfo)
 {
     const struct view_cpu *c = tr ? tr->entry : NULL;
-    char who[256], what[700], value[32];
+    char who[256], what[700], value[32], name[320];
     const char *wrong;
     set_requester(reqinfo, who, sizeof(who));
     value_text(r->requestvb, value, sizeof(value));
     snprintf(what, sizeof(what), "SET vmCpuAffinity (%s vCPU %d host CPU %d) = %s by %s",
-             c && c->row->name ? c->row->name : "no such row", c ? c->vcpu->number : -1,
-             tr ? (int)tr->aux : -1, value, who);
+             c ? text_escape_str(c->row->name, name, sizeof(name)) : "no such row",
+             c ? c->vcpu->number : -1, tr ? (int)tr->aux : -1, value, who);
     DEBUGMSGTL(("vmmib/set", "RESERVE1 %s\n", what));
     long v = r->requestvb->type == ASN_INTEGER ? *r->requestvb->val.integer : 0;
     if (!write_access) {

@@ -121,11 +121,37 @@ int configval_path(const char *text, char **out, char *err, size_t errlen)
     return 0;
 }
 
+int configval_quarantine(const char *text, long *out, char *err, size_t errlen)
+{
+    char *s = trimmed(text ? text : "");
+    if (!s) {
+        snprintf(err, errlen, "out of memory");
+        return -1;
+    }
+    char *end;
+    errno = 0;
+    long v = strtol(s, &end, 10);
+    int rc = -1;
+    if (*s == '\0')
+        snprintf(err, errlen, "missing value: expected seconds (0-%ld)", CONFIGVAL_QUARANTINE_MAX);
+    else if (errno || *end != '\0')
+        snprintf(err, errlen, "'%s' is not a whole number of seconds", s);
+    else if (v < 0 || v > CONFIGVAL_QUARANTINE_MAX)
+        snprintf(err, errlen, "%ld is out of range (0-%ld seconds)", v, CONFIGVAL_QUARANTINE_MAX);
+    else {
+        *out = v;
+        rc = 0;
+    }
+    free(s);
+    return rc;
+}
+
 void configval_defaults(struct configval *cfg)
 {
     cfg->uri = NULL;
     cfg->poll_interval = CONFIGVAL_POLL_DEFAULT;
     cfg->index_file = NULL;
+    cfg->index_quarantine = CONFIGVAL_QUARANTINE_DEFAULT;
     cfg->per_vm_notifications = true;
     cfg->bulk_notifications = false;
     cfg->write_access = false;

@@ -150,6 +150,7 @@ void view_unref(struct view *v)
     change_clear(&v->changes);
     carry_report_clear(&v->report);
     free(v->store_error);
+    free(v->store_notice);
     free(v->vms);
     free(v->cpus);
     free(v->disks);

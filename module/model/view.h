@@ -47,7 +47,8 @@ struct view {
     struct snapshot *snap;
     struct change_list changes; /* what this round changed */
     struct carry_report report; /* what the round has to say */
-    char *store_error;          /* why the index file could not be written, or NULL */
+    char *store_error;          /* a new problem with the index file, or NULL */
+    char *store_notice;         /* the end of one, or NULL */
     size_t n_stale;             /* rows libvirt did not answer for */
     int64_t model_ms;           /* how long the round's model work took */
     struct view_vm *vms;

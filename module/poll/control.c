@@ -26,8 +26,9 @@
  * about 5 s x 3. */
 #define KEEPALIVE_INTERVAL_S 5
 #define KEEPALIVE_COUNT 3
-/* How long control_stop waits for an action under way. */
-#define STOP_WAIT_MS 3000
+/* How long control_stop waits for an idle thread to end (closing its
+ * connection talks to the daemon). */
+#define JOIN_WAIT_MS 200
 
 struct job {
     struct control_order o; /* map and what are owned copies */
@@ -40,9 +41,12 @@ struct job {
     struct job *next;
 };
 
+/* The state survives a reload while the module is pinned (a thread was
+ * left running): a thread parked in a hung action is taken over by the
+ * next load with the same URI instead of a second one hanging too. */
 static struct {
     pthread_t thread;
-    bool running;
+    bool running; /* a thread of ctl.generation exists (joinable) */
     pthread_mutex_t lock;
     pthread_cond_t cond;      /* new job, or stop */
     pthread_cond_t done_cond; /* a job finished */
@@ -52,6 +56,10 @@ static struct {
     struct carry_request *requests;
     size_t n_requests, cap_requests;
     struct poller *poller;
+    char *uri;           /* the URI the thread's connection goes to */
+    bool busy;           /* the thread is performing a job */
+    bool parked;         /* unloaded while busy: ends after its job unless adopted */
+    bool exited;         /* the thread of ctl.generation has ended */
     unsigned generation; /* a thread of an older generation (left running by a
                             stop that could not wait) ends after its job */
 } ctl = {.lock = PTHREAD_MUTEX_INITIALIZER,
@@ -233,20 +241,27 @@ static void *control_thread(void *arg)
     for (;;) {
         while (!ctl.stop && !ctl.queue && ctl.generation == generation)
             pthread_cond_wait(&ctl.cond, &ctl.lock);
-        if (!ctl.queue || ctl.generation != generation)
-            break; /* stopping with nothing left, or replaced */
+        if (ctl.stop || ctl.generation != generation)
+            break; /* stopping (queued jobs are dropped), or replaced */
         struct job *j = ctl.queue;
         ctl.queue = j->next;
         if (!ctl.queue)
             ctl.queue_tail = NULL;
         j->next = NULL;
-        struct poller *poller = ctl.stop ? NULL : ctl.poller;
+        /* The poller may be released while the job runs: hold it. */
+        struct poller *poller = ctl.poller;
+        if (poller)
+            poller_ref(poller);
+        ctl.busy = true;
         pthread_mutex_unlock(&ctl.lock);
 
         char *error = NULL;
         bool ok = perform(poller, &own, j, &error);
+        if (poller)
+            poller_unref(poller);
 
         pthread_mutex_lock(&ctl.lock);
+        ctl.busy = false;
         if (ctl.generation == generation) {
             finish(j, ok, error);
             /* Let the next round show the result now. */
@@ -257,25 +272,50 @@ static void *control_thread(void *arg)
             free(error);
         }
     }
+    if (ctl.generation == generation)
+        ctl.exited = true;
     pthread_mutex_unlock(&ctl.lock);
     if (own)
         virConnectClose(own);
     return NULL;
 }
 
+/* The thread of an unloaded agent is not taken over: it ends after its job
+ * (touching nothing of ours), on its own.  Under lock. */
+static void let_go(void)
+{
+    pthread_detach(ctl.thread);
+    ctl.generation++;
+    ctl.running = false;
+    ctl.parked = false;
+}
+
 int control_start(struct poller *p)
 {
     pthread_mutex_lock(&ctl.lock);
-    ctl.stop = false;
+    if (ctl.running && ctl.parked && !ctl.exited && ctl.uri && poller_uri(p) &&
+        strcmp(ctl.uri, poller_uri(p)) == 0) {
+        /* Still in an action against the same hypervisor: take it over. */
+        ctl.parked = false;
+        ctl.stop = false;
+        ctl.poller = p;
+        pthread_mutex_unlock(&ctl.lock);
+        return 0;
+    }
+    if (ctl.running)
+        let_go();
+    free(ctl.uri);
+    ctl.uri = poller_uri(p) ? strdup(poller_uri(p)) : NULL;
+    ctl.stop = ctl.parked = ctl.exited = false;
     ctl.poller = p;
     unsigned generation = ++ctl.generation;
-    pthread_mutex_unlock(&ctl.lock);
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     int rc = pthread_create(&ctl.thread, NULL, control_thread, (void *)(uintptr_t)generation);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     ctl.running = rc == 0;
+    pthread_mutex_unlock(&ctl.lock);
     return rc == 0 ? 0 : -1;
 }
 
@@ -287,27 +327,43 @@ static void free_list(struct job *j)
     }
 }
 
+/* Stop the thread without waiting on libvirt: a busy one is parked, an
+ * idle one joined within JOIN_WAIT_MS (else let go).  Under lock. */
+static void stop_thread(void)
+{
+    ctl.stop = true;
+    ctl.poller = NULL;
+    pthread_cond_broadcast(&ctl.cond);
+    if (ctl.busy) {
+        /* A long action, or one the hypervisor does not answer: it finishes
+         * on its own, and the next load may take the thread over. */
+        ctl.parked = true;
+        poller_pin_module();
+        return;
+    }
+    pthread_mutex_unlock(&ctl.lock);
+    struct timespec deadline = vmtime_deadline(JOIN_WAIT_MS);
+    bool joined = pthread_timedjoin_np(ctl.thread, NULL, &deadline) == 0;
+    pthread_mutex_lock(&ctl.lock);
+    if (joined) {
+        ctl.running = false;
+    } else {
+        /* Closing its connection to a daemon that does not answer. */
+        poller_pin_module();
+        let_go();
+    }
+}
+
 void control_stop(void)
 {
-    if (ctl.running) {
-        pthread_mutex_lock(&ctl.lock);
-        ctl.stop = true;
-        ctl.poller = NULL;
-        pthread_cond_broadcast(&ctl.cond);
-        pthread_mutex_unlock(&ctl.lock);
-        struct timespec deadline = vmtime_deadline(STOP_WAIT_MS);
-        if (pthread_timedjoin_np(ctl.thread, NULL, &deadline) != 0) {
-            /* A long action (a managed save) is still running: it finishes
-             * on its own, and this code must stay mapped until then. */
-            poller_pin_module();
-            pthread_detach(ctl.thread);
-            pthread_mutex_lock(&ctl.lock);
-            ctl.generation++; /* it ends after its job, touching nothing else */
-            pthread_mutex_unlock(&ctl.lock);
-        }
-        ctl.running = false;
-    }
     pthread_mutex_lock(&ctl.lock);
+    if (ctl.running && !ctl.parked)
+        stop_thread();
+    if (!ctl.running) {
+        /* Nothing for a next load to take over: the module may go. */
+        free(ctl.uri);
+        ctl.uri = NULL;
+    }
     free_list(ctl.queue);
     free_list(ctl.finished);
     ctl.queue = ctl.queue_tail = ctl.finished = ctl.finished_tail = NULL;
@@ -315,6 +371,23 @@ void control_stop(void)
     ctl.requests = NULL;
     ctl.n_requests = ctl.cap_requests = 0;
     pthread_mutex_unlock(&ctl.lock);
+}
+
+bool control_not_answering(char *why, size_t len)
+{
+    pthread_mutex_lock(&ctl.lock);
+    struct poller *p = ctl.poller;
+    if (p)
+        poller_ref(p);
+    pthread_mutex_unlock(&ctl.lock);
+    if (!p)
+        return false;
+    int64_t ms = 0;
+    bool down = poller_not_answering(p, &ms);
+    poller_unref(p);
+    if (down)
+        snprintf(why, len, "the hypervisor has not answered for %lld s", (long long)(ms / 1000));
+    return down;
 }
 
 static struct job *job_new(const struct control_order *o)

@@ -39,10 +39,17 @@ struct control_outcome {
     char *error;
 };
 
-/* Start or stop the thread.  control_stop waits at most a few seconds for
- * an action under way; one still running is left to finish on its own. */
+/* Start or stop the thread.  control_stop never waits on libvirt: a thread
+ * in an action is parked (the module is pinned) and the next control_start
+ * for the same URI takes it over, so reloads during a hang never pile up
+ * threads; one not taken over ends after its action. */
 int control_start(struct poller *p);
 void control_stop(void);
+
+/* Does the poller know the hypervisor is not answering (poller.h,
+ * poller_not_answering)?  Then a SET is refused at once rather than
+ * waiting for an action that cannot start; why says so. */
+bool control_not_answering(char *why, size_t len);
 
 /* Queue an order and wait up to wait_ms for it.  On CONTROL_FAILED, *error
  * is set (free it). */

@@ -23,6 +23,15 @@
 #include "collect.h"
 
 #define BACKOFF_MAX_S 60
+/* The hypervisor is taken as not answering when a round has been under way
+ * this many times longer than the slowest recent round, and at least
+ * HANG_MIN_MS (a healthy host answers a round in milliseconds to a second
+ * or two). */
+#define HANG_FACTOR 4
+#define HANG_MIN_MS 2000
+/* How long an unload waits for an idle worker to end (closing its
+ * connection talks to the daemon). */
+#define JOIN_WAIT_MS 200
 /* Rounds triggered by events come at most this often. */
 #define EVENT_ROUND_MIN_MS 1000
 /* Events kept between two rounds; beyond that only the next poll counts. */
@@ -46,6 +55,13 @@ struct poller {
     bool stop;
     bool requested;
     int64_t busy_since;
+    bool parked;        /* unloaded during a libvirt call: the next load with the same
+                           URI and access takes the worker over, else it ends after it */
+    bool orphan;        /* nobody will join the worker: it detaches itself */
+    bool exited;        /* the worker is done with libvirt */
+    bool answering;     /* the last round was connected */
+    int64_t usual_ms;   /* the slowest recent round, decaying */
+    int64_t changed_ms; /* when answering last changed */
     struct snapshot *done;
     bool ev_stop;         /* the event loop thread should end */
     virConnectPtr shared; /* in-process driver only: the live connection, for SET actions */
@@ -92,7 +108,7 @@ static char *last_error(const char *what)
     return out;
 }
 
-static void poller_unref(struct poller *p)
+void poller_unref(struct poller *p)
 {
     pthread_mutex_lock(&p->lock);
     int left = --p->refs;
@@ -497,6 +513,21 @@ static void supersede(struct poller *p, struct snapshot *s)
     p->done = s;
 }
 
+/* Under lock, after each round: is the hypervisor answering, and how long
+ * does a round usually take? */
+static void note_round(struct poller *p, const struct snapshot *s)
+{
+    bool answering = s && s->connected;
+    int64_t now = vmtime_boot_ms();
+    if (answering != p->answering)
+        p->changed_ms = now;
+    p->answering = answering;
+    if (answering) {
+        int64_t decayed = p->usual_ms - p->usual_ms / 8;
+        p->usual_ms = s->round_ms > decayed ? s->round_ms : decayed;
+    }
+}
+
 static void *worker(void *arg)
 {
     struct poller *p = arg;
@@ -527,6 +558,9 @@ static void *worker(void *arg)
         pthread_mutex_lock(&p->lock);
         p->busy_since = 0;
         p->last_round_ms = vmtime_boot_ms();
+        note_round(p, s);
+        if (p->parked)
+            p->stop = true; /* unloaded meanwhile, and no load took it over */
         if (p->stop) {
             snapshot_free(s);
             break;
@@ -539,6 +573,12 @@ static void *worker(void *arg)
     }
     pthread_mutex_unlock(&p->lock);
     disconnect(p);
+    pthread_mutex_lock(&p->lock);
+    p->exited = true;
+    bool orphan = p->orphan;
+    pthread_mutex_unlock(&p->lock);
+    if (orphan)
+        pthread_detach(pthread_self());
     poller_unref(p);
     return NULL;
 }
@@ -601,6 +641,7 @@ static struct poller *poller_new(const char *uri, bool read_write, char *err, si
     p->refs = 1;
     for (int k = 0; k < EV_COUNT; k++)
         p->callback_ids[k] = -1;
+    p->changed_ms = vmtime_boot_ms();
     p->in_process = -1;
     p->read_write = read_write;
     p->uri = uri ? strdup(uri) : NULL;
@@ -613,30 +654,41 @@ static struct poller *poller_new(const char *uri, bool read_write, char *err, si
     return p;
 }
 
-/* The event loop thread and the worker, with every signal blocked: they
- * must not take signals meant for snmpd (SIGHUP, SIGTERM).  0 or errno. */
+/* libvirt's own event loop (glib), run by a thread of ours: lifecycle
+ * events, keepalive and close notices of remote connections.  It must be
+ * registered before any connection is opened; registering it again after
+ * a reload only re-installs the same libvirt functions.  Every signal is
+ * blocked in the threads: they must not take snmpd's (SIGHUP, SIGTERM). */
+static void start_event_loop(struct poller *p)
+{
+    if (virEventRegisterDefaultImpl() != 0)
+        return;
+    sigset_t all, old;
+    sigfillset(&all);
+    pthread_sigmask(SIG_SETMASK, &all, &old);
+    pthread_mutex_lock(&p->lock);
+    p->refs++;
+    p->ev_stop = false;
+    pthread_mutex_unlock(&p->lock);
+    if (pthread_create(&p->evthread, NULL, event_loop, p) == 0) {
+        p->ev_started = true;
+        pthread_mutex_lock(&p->lock);
+        p->ev_running = true;
+        pthread_mutex_unlock(&p->lock);
+    } else {
+        poller_unref(p);
+    }
+    pthread_sigmask(SIG_SETMASK, &old, NULL);
+}
+
+/* The event loop thread and the worker.  0 or errno. */
 static int start_threads(struct poller *p)
 {
-    /* libvirt's own event loop (glib), run by a thread of ours: lifecycle
-     * events, keepalive and close notices of remote connections.  It must
-     * be registered before any connection is opened; registering it again
-     * after a reload only re-installs the same libvirt functions. */
-    bool events = virEventRegisterDefaultImpl() == 0;
+    start_event_loop(p);
     sigset_t all, old;
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
     p->refs++; /* the worker's */
-    if (events) {
-        p->refs++;
-        if (pthread_create(&p->evthread, NULL, event_loop, p) == 0) {
-            p->ev_started = true;
-            pthread_mutex_lock(&p->lock);
-            p->ev_running = true;
-            pthread_mutex_unlock(&p->lock);
-        } else {
-            p->refs--;
-        }
-    }
     int rc = pthread_create(&p->thread, NULL, worker, p);
     pthread_sigmask(SIG_SETMASK, &old, NULL);
     if (rc != 0) {
@@ -646,8 +698,61 @@ static int start_threads(struct poller *p)
     return rc;
 }
 
+/* ---- unloading during a libvirt call: park, then adopt or discard ---- */
+
+/* At most one poller outlives an unload: one whose worker was in a libvirt
+ * call (a hung daemon may keep it there for days).  The module is pinned
+ * then (RTLD_NODELETE), so this survives the reload, and the next load with
+ * the same URI and access mode takes the worker over instead of starting
+ * another one that would hang too: reloads during a hang cost no thread
+ * and no descriptor.  Main thread only. */
+static struct poller *parked;
+
+static bool same_uri(const char *a, const char *b)
+{
+    return (!a && !b) || (a && b && strcmp(a, b) == 0);
+}
+
+/* Nobody will take p over: its worker ends when its call returns (or has
+ * ended), and the last reference frees it. */
+static void discard(struct poller *p)
+{
+    pthread_mutex_lock(&p->lock);
+    p->stop = true;
+    p->parked = false;
+    bool exited = p->exited;
+    if (!exited)
+        p->orphan = true;
+    pthread_cond_signal(&p->cond);
+    pthread_mutex_unlock(&p->lock);
+    if (exited)
+        pthread_join(p->thread, NULL); /* done with libvirt: only returning */
+    poller_unref(p);
+}
+
+static bool adopt(struct poller *p, const char *uri, bool read_write)
+{
+    if (!same_uri(p->uri, uri) || p->read_write != read_write)
+        return false;
+    pthread_mutex_lock(&p->lock);
+    bool ok = p->parked && !p->stop;
+    if (ok)
+        p->parked = false;
+    pthread_mutex_unlock(&p->lock);
+    if (ok)
+        start_event_loop(p);
+    return ok;
+}
+
 struct poller *poller_start(const char *uri, bool read_write, char *err, size_t errlen)
 {
+    if (parked) {
+        struct poller *old = parked;
+        parked = NULL;
+        if (adopt(old, uri, read_write))
+            return old;
+        discard(old);
+    }
     struct poller *p = poller_new(uri, read_write, err, errlen);
     if (!p)
         return NULL;
@@ -743,27 +848,65 @@ void poller_pin_module(void)
         dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
 }
 
-bool poller_stop(struct poller *p, int timeout_ms)
+enum poller_release poller_release(struct poller *p, int64_t *busy_ms)
 {
     pthread_mutex_lock(&p->lock);
-    p->stop = true;
+    bool busy = p->busy_since != 0;
+    *busy_ms = busy ? vmtime_boot_ms() - p->busy_since : 0;
+    if (busy)
+        p->parked = true;
+    else
+        p->stop = true;
     pthread_cond_signal(&p->cond);
     pthread_mutex_unlock(&p->lock);
-
-    struct timespec deadline = vmtime_deadline(timeout_ms);
-    bool joined = pthread_timedjoin_np(p->thread, NULL, &deadline) == 0;
-    /* The worker has deregistered its callbacks if it ended; a stuck one
+    /* The worker has deregistered its callbacks if it ended; a busy one
      * does its RPC I/O itself and needs no loop to finish. */
     stop_event_loop(p);
-    if (!joined) {
-        /* Stuck in a libvirt call (hung daemon).  It exits and frees the poller
-         * when the call returns; until then this code must stay mapped, and
-         * libvirt must not call back into it. */
+    if (busy) {
         poller_pin_module();
-        pthread_detach(p->thread);
-    } else {
-        virSetErrorFunc(NULL, NULL);
+        if (parked)
+            discard(parked);
+        parked = p; /* with the main thread's reference */
+        return POLLER_PARKED;
     }
+    struct timespec deadline = vmtime_deadline(JOIN_WAIT_MS);
+    if (pthread_timedjoin_np(p->thread, NULL, &deadline) == 0) {
+        if (!parked)
+            virSetErrorFunc(NULL, NULL); /* nothing of ours calls libvirt any more */
+        poller_unref(p);
+        return POLLER_JOINED;
+    }
+    /* Idle, but closing its connection to a daemon that does not answer
+     * (keepalive ends that within about 20 s): it finishes on its own. */
+    poller_pin_module();
+    pthread_mutex_lock(&p->lock);
+    bool exited = p->exited;
+    if (!exited)
+        p->orphan = true;
+    pthread_mutex_unlock(&p->lock);
+    if (exited)
+        pthread_join(p->thread, NULL);
     poller_unref(p);
-    return joined;
+    return exited ? POLLER_JOINED : POLLER_LEFT;
+}
+
+bool poller_not_answering(struct poller *p, int64_t *for_ms)
+{
+    pthread_mutex_lock(&p->lock);
+    int64_t now = vmtime_boot_ms();
+    int64_t busy = p->busy_since ? now - p->busy_since : 0;
+    int64_t limit = HANG_FACTOR * p->usual_ms;
+    if (limit < HANG_MIN_MS)
+        limit = HANG_MIN_MS;
+    bool stuck = busy > limit, down = !p->answering;
+    *for_ms = stuck ? busy : now - p->changed_ms;
+    pthread_mutex_unlock(&p->lock);
+    return stuck || down;
+}
+
+void poller_ref(struct poller *p)
+{
+    pthread_mutex_lock(&p->lock);
+    p->refs++;
+    pthread_mutex_unlock(&p->lock);
 }

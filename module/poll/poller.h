@@ -13,7 +13,9 @@
 
 struct poller;
 
-/* uri NULL = libvirt's default.  Returns NULL with a message in err. */
+/* uri NULL = libvirt's default.  Takes over the worker a previous load
+ * parked (same URI and access mode) if there is one.  Returns NULL with a
+ * message in err. */
 struct poller *poller_start(const char *uri, bool read_write, char *err, size_t errlen);
 
 /* Read end of the wake-up pipe. */
@@ -45,10 +47,25 @@ void poller_kick(struct poller *p);
 /* CLOCK_BOOTTIME (ms) when the poll under way began, or 0 when idle. */
 int64_t poller_busy_since(struct poller *p);
 
-/* Stop the worker.  Waits up to timeout_ms for a libvirt call to return; if
- * it does not, the worker is detached and the module pinned in memory so the
- * thread can finish safely after unload.  Returns true if joined. */
-bool poller_stop(struct poller *p, int timeout_ms);
+/* Is the hypervisor known not to answer: the last round was not connected,
+ * or the round under way has taken over 4 times the slowest recent round
+ * (at least 2 s)?  *for_ms: for how long.  Any thread. */
+bool poller_not_answering(struct poller *p, int64_t *for_ms);
+
+/* At unload (main thread).  An idle worker is stopped and joined (within
+ * 200 ms; one that is still closing its connection to a daemon that does
+ * not answer is left to end on its own: POLLER_LEFT).  A worker in a
+ * libvirt call is parked (POLLER_PARKED, *busy_ms: for how long): the
+ * module is pinned and the next poller_start with the same URI and access
+ * mode takes it over, so reloads during a hang never pile up threads;
+ * otherwise it ends when its call returns.  Never waits on libvirt.  p is
+ * not the caller's any more. */
+enum poller_release { POLLER_JOINED, POLLER_PARKED, POLLER_LEFT };
+enum poller_release poller_release(struct poller *p, int64_t *busy_ms);
+
+/* References for another thread that uses p (the control thread). */
+void poller_ref(struct poller *p);
+void poller_unref(struct poller *p);
 
 /* Keep this module mapped after dlclose (a detached thread still runs). */
 void poller_pin_module(void);

@@ -29,6 +29,11 @@ check_match "a SET while libvirtd is down is resourceUnavailable" resourceUnavai
     "$(snmpset -v2c -c private $AGENT $VMTABLE.5.$(index_of web01) i 3 2>&1)"
 sleep 3
 check "loss logged once" 1 "$(grep -c 'vmmib: lost' "$AGENT_DIR/snmpd.log")"
+# A reload (logrotate) while libvirtd is away: the rows stay, state unknown.
+kill -HUP $AGENT_PID
+sleep 1.5
+check "after a reload while libvirtd is down, the rows are still served, state unknown" \
+    "4: 1 1 1 1 " "$(sget $VM.1.2.0): $(opers)"
 
 start_session_libvirtd || { fail "libvirtd restart"; finish; }
 wait_for "recovery" 40 bash -c "[ \"\$(snmpwalk -v2c -c public -Oqv $AGENT $VMTABLE.6 | tr '\n' ' ')\" = \"$opers_before\" ]"

@@ -210,7 +210,7 @@ check_true "postinst created $SETTINGS from the template" cmp -s "$SETTINGS" /us
 check "$SETTINGS is root:Debian-snmp 0640, like snmpd.conf" "root:Debian-snmp 640" "$(stat -c '%U:%G %a' "$SETTINGS")"
 check_true "$SETTINGS sets vmMibUri qemu:///system" grep -qx 'vmMibUri qemu:///system' "$SETTINGS"
 check_true "$SETTINGS leaves write access off" grep -qx 'vmMibWriteAccess no' "$SETTINGS"
-for t in vmMibUri vmMibPollInterval vmMibIndexFile vmMibPerVMNotifications vmMibBulkNotifications vmMibWriteAccess; do
+for t in vmMibUri vmMibPollInterval vmMibIndexFile vmMibIndexQuarantine vmMibPerVMNotifications vmMibBulkNotifications vmMibWriteAccess; do
     check_true "$SETTINGS documents $t" grep -q "^#* *$t" "$SETTINGS"
 done
 check_true "$SETTINGS says write access is snmpd's VACM decision, rwcommunity included" \

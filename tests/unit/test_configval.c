@@ -293,6 +293,34 @@ static void test_path_relative_rejected(void **state)
     free(path);
 }
 
+/* ---- configval_quarantine ---- */
+
+static void test_quarantine(void **state)
+{
+    (void)state;
+    char err[ERRLEN] = "";
+    long v = -7;
+    assert_int_equal(configval_quarantine("86400", &v, err, sizeof(err)), 0);
+    assert_int_equal(v, 86400);
+    /* 0: an index goes to the next new VM as soon as its VM is gone. */
+    assert_int_equal(configval_quarantine(" 0 ", &v, err, sizeof(err)), 0);
+    assert_int_equal(v, 0);
+    assert_int_equal(configval_quarantine("315360000", &v, err, sizeof(err)), 0);
+    assert_int_equal(v, CONFIGVAL_QUARANTINE_MAX);
+    assert_string_equal(err, "");
+    v = 42;
+    assert_int_equal(configval_quarantine("-1", &v, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "out of range"));
+    assert_int_equal(configval_quarantine("315360001", &v, err, sizeof(err)), -1);
+    assert_int_equal(configval_quarantine("1d", &v, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "'1d' is not a whole number"));
+    assert_int_equal(configval_quarantine("", &v, err, sizeof(err)), -1);
+    assert_non_null(strstr(err, "missing value"));
+    assert_int_equal(configval_quarantine("99999999999999999999", &v, err, sizeof(err)), -1);
+    /* A refused value keeps the previous one. */
+    assert_int_equal(v, 42);
+}
+
 /* ---- defaults ---- */
 
 static void test_defaults_and_clear(void **state)
@@ -307,6 +335,7 @@ static void test_defaults_and_clear(void **state)
     assert_true(cfg.per_vm_notifications);
     assert_false(cfg.bulk_notifications);
     assert_false(cfg.write_access);
+    assert_int_equal(cfg.index_quarantine, 24 * 3600);
     assert_true(CONFIGVAL_POLL_DEFAULT >= CONFIGVAL_POLL_MIN &&
                 CONFIGVAL_POLL_DEFAULT <= CONFIGVAL_POLL_MAX);
 
@@ -315,12 +344,14 @@ static void test_defaults_and_clear(void **state)
     assert_int_equal(configval_path("/tmp/i.conf", &cfg.index_file, err, sizeof(err)), 0);
     assert_int_equal(configval_interval("60", &cfg.poll_interval, err, sizeof(err)), 0);
     assert_int_equal(configval_bool("yes", &cfg.write_access, err, sizeof(err)), 0);
+    assert_int_equal(configval_quarantine("60", &cfg.index_quarantine, err, sizeof(err)), 0);
     /* clear frees the strings (ASan checks) and restores the defaults. */
     configval_clear(&cfg);
     assert_null(cfg.uri);
     assert_null(cfg.index_file);
     assert_int_equal(cfg.poll_interval, CONFIGVAL_POLL_DEFAULT);
     assert_false(cfg.write_access);
+    assert_int_equal(cfg.index_quarantine, CONFIGVAL_QUARANTINE_DEFAULT);
 }
 
 int main(void)
@@ -339,6 +370,7 @@ int main(void)
         cmocka_unit_test(test_uri_rejected_keeps_old),
         cmocka_unit_test(test_path_absolute),
         cmocka_unit_test(test_path_relative_rejected),
+        cmocka_unit_test(test_quarantine),
         cmocka_unit_test(test_defaults_and_clear),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
