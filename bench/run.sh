@@ -46,7 +46,7 @@ export VMMIB_RUNDIR VMMIB_RESULTS
 PIDS=()
 cleanup() {
     local p
-    for p in "${PIDS[@]}"; do agent_stop "$p"; done
+    for p in "${PIDS[@]}"; do stop_agent "$p"; done
     remove_session_libvirtd
     rm -rf "$WORK"
 }
@@ -99,16 +99,6 @@ agent_up() {
     done
     echo "snmpd on port $1 did not start" >&2
     return 1
-}
-agent_stop() {
-    local pid=$1
-    kill -TERM "$pid" 2>/dev/null || return 0
-    for _ in $(seq 100); do
-        kill -0 "$pid" 2>/dev/null || { wait "$pid" 2>/dev/null; return 0; }
-        sleep 0.1
-    done
-    kill -KILL "$pid" 2>/dev/null
-    wait "$pid" 2>/dev/null
 }
 # The round trace of an agent's log: one line per round,
 # "libvirt_ms connect_ms model_ms publish_us publish_cpu_us".
@@ -231,7 +221,7 @@ for n in $ROUND_SIZES; do
     ROUND_ROWS="$ROUND_ROWS$(printf '   %7d %9s %9s %9s %10s %10s %8s %9s %12s' "$n" \
         "$f_conn" "$f_lv" "$f_model" "$((first - f_conn))" "$s_lv" "$per_vm" "$s_model" "$pub")"$'\n'
     FIRST[$n]=$((first - f_conn))
-    agent_stop "$pid"
+    stop_agent "$pid"
     if [ "$n" = "$N" ]; then
         say "restart with the index file of $n VMs"
         # Same persistent directory; snmpd starts a new log (-Lf truncates).
@@ -239,7 +229,7 @@ for n in $ROUND_SIZES; do
         first=$("$GETLAT" $VM.1.2.0 wait "$n" 900 "$A_PORT" | awk '/reached_ms/ { print $2 }')
         wait_rounds "$A_DIR" 1 $((60 + n / 100))
         RESTART_N=$((first - $(rounds_of "$A_DIR" | awk 'NR == 1 { print $2 }')))
-        agent_stop "$A_PID"
+        stop_agent "$A_PID"
     fi
     rm -rf "$WORK/images" "$WORK/node-$n.xml"
 done
@@ -259,7 +249,7 @@ if node "$WORK/node-$N.xml" "$N" 8; then
     say "walks: $WALKS each, alternating"
     compare_walks "$N" "$port" "$floor_port"
     WALK10=$W_LINE WALK10_RATIO=$W_RATIO
-    agent_stop "$floor_pid"
+    stop_agent "$floor_pid"
 
     agent_start plain ""
     plain_pid=$A_PID plain_port=$A_PORT
@@ -271,8 +261,8 @@ if node "$WORK/node-$N.xml" "$N" 8; then
     m1=$(cpu_ms "$pid" main) o1=$(cpu_ms "$pid" others) p1=$(cpu_ms "$plain_pid" main)
     LAT_CPU="snmpd + vmmib: main thread $((m1 - m0)) ms, libvirt and round threads $((o1 - o0)) ms of CPU; snmpd alone: $((p1 - p0)) ms"
     PLAIN_RSS=$(rss_kib "$plain_pid")
-    agent_stop "$plain_pid"
-    agent_stop "$pid"
+    stop_agent "$plain_pid"
+    stop_agent "$pid"
     rm -rf "$WORK/images" "$WORK/node-$N.xml"
 fi
 
@@ -326,7 +316,7 @@ if start_session_libvirtd; then
         fi
         RSS_ROWS="$RSS_ROWS$line"$'\n'
         prev_n=$n prev_rss=$rss
-        agent_stop "$pid"
+        stop_agent "$pid"
         rm -rf "$WORK/images"
     done
     out "4. snmpd's memory with the test driver in a private libvirtd (test+unix:///node.xml?socket=...)"
@@ -344,7 +334,7 @@ if start_session_libvirtd; then
         wait_rounds "$dir" 3 300
         rss0=$(rss_kib "$pid")
         aff_round=$(rounds_of "$dir" | tail -1 | awk '{ print $1 }')
-        agent_stop "$pid"
+        stop_agent "$pid"
         say "affinity: walks (untraced)"
         agent_start affinity-walks "$(vmmib_conf "test+unix://$LV_DIR/node-aff.xml?socket=$LV_SOCK")"
         pid=$A_PID port=$A_PORT
@@ -358,8 +348,8 @@ if start_session_libvirtd; then
         compare_walks 1000 "$port" "$fport"
         rss1=$(rss_kib "$pid")
         frss=$(rss_kib "$fpid")
-        agent_stop "$fpid"
-        agent_stop "$pid"
+        stop_agent "$fpid"
+        stop_agent "$pid"
         top=$((rss1 > rss0 ? rss1 : rss0))
         out "5. 1,000 VMs x 4 vCPUs on a 256-CPU host through the private libvirtd: $rows vmCpuAffinityTable rows"
         out "     snmpd + vmmib RSS: $(mib "$rss0") MiB after three rounds (a round: $aff_round ms), $(mib "$rss1") MiB after the walks;"

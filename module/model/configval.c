@@ -23,7 +23,8 @@ static char *trimmed(const char *text)
     return s;
 }
 
-int configval_interval(const char *text, int *out, char *err, size_t errlen)
+/* A whole number of seconds from min to max; -1 with err set otherwise. */
+static int seconds(const char *text, long min, long max, long *out, char *err, size_t errlen)
 {
     char *s = trimmed(text ? text : "");
     if (!s) {
@@ -35,19 +36,26 @@ int configval_interval(const char *text, int *out, char *err, size_t errlen)
     long v = strtol(s, &end, 10);
     int rc = -1;
     if (*s == '\0')
-        snprintf(err, errlen, "missing value: expected seconds (%d-%d)", CONFIGVAL_POLL_MIN,
-                 CONFIGVAL_POLL_MAX);
+        snprintf(err, errlen, "missing value: expected seconds (%ld-%ld)", min, max);
     else if (errno || *end != '\0')
         snprintf(err, errlen, "'%s' is not a whole number of seconds", s);
-    else if (v < CONFIGVAL_POLL_MIN || v > CONFIGVAL_POLL_MAX)
-        snprintf(err, errlen, "%ld is out of range (%d-%d seconds)", v, CONFIGVAL_POLL_MIN,
-                 CONFIGVAL_POLL_MAX);
+    else if (v < min || v > max)
+        snprintf(err, errlen, "%ld is out of range (%ld-%ld seconds)", v, min, max);
     else {
-        *out = (int)v;
+        *out = v;
         rc = 0;
     }
     free(s);
     return rc;
+}
+
+int configval_interval(const char *text, int *out, char *err, size_t errlen)
+{
+    long v;
+    if (seconds(text, CONFIGVAL_POLL_MIN, CONFIGVAL_POLL_MAX, &v, err, errlen) != 0)
+        return -1;
+    *out = (int)v;
+    return 0;
 }
 
 int configval_bool(const char *text, bool *out, char *err, size_t errlen)
@@ -123,27 +131,7 @@ int configval_path(const char *text, char **out, char *err, size_t errlen)
 
 int configval_quarantine(const char *text, long *out, char *err, size_t errlen)
 {
-    char *s = trimmed(text ? text : "");
-    if (!s) {
-        snprintf(err, errlen, "out of memory");
-        return -1;
-    }
-    char *end;
-    errno = 0;
-    long v = strtol(s, &end, 10);
-    int rc = -1;
-    if (*s == '\0')
-        snprintf(err, errlen, "missing value: expected seconds (0-%ld)", CONFIGVAL_QUARANTINE_MAX);
-    else if (errno || *end != '\0')
-        snprintf(err, errlen, "'%s' is not a whole number of seconds", s);
-    else if (v < 0 || v > CONFIGVAL_QUARANTINE_MAX)
-        snprintf(err, errlen, "%ld is out of range (0-%ld seconds)", v, CONFIGVAL_QUARANTINE_MAX);
-    else {
-        *out = v;
-        rc = 0;
-    }
-    free(s);
-    return rc;
+    return seconds(text, 0, CONFIGVAL_QUARANTINE_MAX, out, err, errlen);
 }
 
 void configval_defaults(struct configval *cfg)
