@@ -212,6 +212,7 @@ static void *round_main(void *arg)
 {
     struct round *r = arg;
     char msg[1024];
+    poller_thread_role("vmmib-round", true);
     if (indexstore_open(&r->store, r->index_path, vmtime_wall_s(), msg, sizeof(msg)) ==
         INDEXSTORE_TROUBLE)
         r->load_error = strdup(msg);

@@ -236,7 +236,8 @@ static void finish(struct job *j, bool ok, char *error)
 static void *control_thread(void *arg)
 {
     unsigned generation = (unsigned)(uintptr_t)arg;
-    virConnectPtr own = NULL; /* this thread's own connection */
+    virConnectPtr own = NULL;                   /* this thread's own connection */
+    poller_thread_role("vmmib-control", false); /* a SET waits for it */
     pthread_mutex_lock(&ctl.lock);
     for (;;) {
         while (!ctl.stop && !ctl.queue && ctl.generation == generation)

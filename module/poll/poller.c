@@ -12,6 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
+#include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -23,6 +25,11 @@
 #include "collect.h"
 
 #define BACKOFF_MAX_S 60
+/* Threads that do bulk work (a round over every VM) run this much nicer
+ * than snmpd's main thread, up to the nicest there is: on a busy host the
+ * kernel lets the main thread answer first. */
+#define POLLER_NICE_STEP 10
+#define POLLER_NICE_MAX 19
 /* The hypervisor is taken as not answering when a round has been under way
  * this many times longer than the slowest recent round, and at least
  * HANG_MIN_MS (a healthy host answers a round in milliseconds to a second
@@ -528,9 +535,26 @@ static void note_round(struct poller *p, const struct snapshot *s)
     }
 }
 
+void poller_thread_role(const char *name, bool background)
+{
+    pthread_setname_np(pthread_self(), name);
+    if (!background)
+        return;
+    /* Linux schedules each thread on its own: this one's nice value leaves
+     * the main thread's alone.  Raising it needs no privilege. */
+    id_t tid = (id_t)syscall(SYS_gettid);
+    errno = 0;
+    int now = getpriority(PRIO_PROCESS, tid);
+    if (errno == 0 && now < POLLER_NICE_MAX)
+        setpriority(PRIO_PROCESS, tid,
+                    now + POLLER_NICE_STEP < POLLER_NICE_MAX ? now + POLLER_NICE_STEP
+                                                             : POLLER_NICE_MAX);
+}
+
 static void *worker(void *arg)
 {
     struct poller *p = arg;
+    poller_thread_role("vmmib-poll", true);
     pthread_mutex_lock(&p->lock);
     for (;;) {
         while (!p->stop && !p->requested)
@@ -587,6 +611,7 @@ static void *worker(void *arg)
 static void *event_loop(void *arg)
 {
     struct poller *p = arg;
+    poller_thread_role("vmmib-events", false);
     for (;;) {
         pthread_mutex_lock(&p->lock);
         bool stop = p->ev_stop;

@@ -67,6 +67,13 @@ enum poller_release poller_release(struct poller *p, int64_t *busy_ms);
 void poller_ref(struct poller *p);
 void poller_unref(struct poller *p);
 
+/* Name the calling thread (top -H, ps -T show it: "vmmib-poll" ...) and,
+ * when background, lower its priority 10 steps below snmpd's main thread,
+ * which answers every request (IF-MIB, HOST-RESOURCES-MIB, VM-MIB): bulk
+ * work of ours never competes with it on equal terms.  Threads a SET
+ * waits for stay at the main thread's priority. */
+void poller_thread_role(const char *name, bool background);
+
 /* Keep this module mapped after dlclose (a detached thread still runs). */
 void poller_pin_module(void);
 

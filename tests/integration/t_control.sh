@@ -25,6 +25,23 @@ vmMibPollInterval 1
 vmMibWriteAccess yes" || finish
 wait_for "first poll" 15 bash -c "[ \"\$(snmpget -v2c -c public -Oqv $AGENT $VM.1.2.0 2>/dev/null)\" = 4 ]"
 w=$(index_of web01) d=$(index_of db01) b=$(index_of batch01) g=$(index_of big01)
+
+# The module's threads, as top -H and ps -T show them: the poll and round
+# threads (bulk work over every VM) run 10 nicer than snmpd's main thread,
+# which answers every MIB; the thread a SET waits for and libvirt's event
+# loop (keepalive) do not.
+nice_of() { # the nice value of AGENT_PID's thread named $1
+    local t
+    for t in /proc/"$AGENT_PID"/task/*; do
+        [ "$(cat "$t/comm")" = "$1" ] && { sed 's/.*) //' "$t/stat" | awk '{ print $17 }'; return; }
+    done
+    echo "no thread $1"
+}
+main_nice=$(sed 's/.*) //' /proc/"$AGENT_PID"/stat | awk '{ print $17 }')
+check "the poll thread runs 10 below snmpd's main thread" $((main_nice + 10)) "$(nice_of vmmib-poll)"
+check "the round thread runs 10 below snmpd's main thread" $((main_nice + 10)) "$(nice_of vmmib-round)"
+check "the control thread (a SET waits for it) runs as the main thread" "$main_nice" "$(nice_of vmmib-control)"
+check "libvirt's event loop thread runs as the main thread" "$main_nice" "$(nice_of vmmib-events)"
 oper_is() { wait_for "$1 oper $2" 8 bash -c "[ \"\$(snmpget -v2c -c public -Oqv $AGENT $A.6.$1 2>/dev/null)\" = $2 ]"; }
 # transition VM NAME TARGET EXPECTED_OPER EXPECTED_ADMIN
 transition() {
