@@ -6,7 +6,7 @@
 #   make bench      vmmib at 1,000 to 50,000 VMs beside snmpd's floor (not part of make check)
 #   make bench-agentx  the full walk through the dlmod and through AgentX,
 #                   side by side (not part of make check)
-#   make soak       the fault suite (about 15 minutes; not part of make check)
+#   make soak       the fault suite (about 10 minutes; not part of make check)
 #   make install    install the module, the MIB files (with the standard modules
 #                   VM-MIB imports) and the manual page where snmpd and the
 #                   Net-SNMP tools find them, and vmmib-agentx in $(sbindir)
@@ -145,7 +145,7 @@ bench-agentx: all
 	@tests/bench-agentx.sh $(BENCH_ARGS)
 
 # The fault suite (issue 15): reloads, libvirtd restarts and hangs, fuzzed
-# SETs, kill -9 during churn.  Bounded (about 15 minutes), prints figures.
+# SETs, kill -9 during churn.  Bounded (about 10 minutes), prints figures.
 soak: deps
 	@$(MAKE) --no-print-directory all
 	@tests/soak/run.sh

@@ -1,6 +1,6 @@
 #!/bin/bash
 # make soak: the fault suite (issue 15).  Not part of make check; bounded
-# (about 15 minutes on 2 cores); prints figures and ends with
+# (about 10 minutes on 2 cores); prints figures and ends with
 # "N passed, N failed, N skipped".  Every process it starts is ended by PID.
 #
 #  1. reloads: 1,000 SIGHUPs with GETs between, RSS, descriptors and threads
