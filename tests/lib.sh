@@ -179,6 +179,14 @@ remove_session_libvirtd() {
     LV_DIR=
 }
 skip() { echo "  skip $*"; echo "SKIP $TEST_NAME: $*" >>"$VMMIB_RESULTS"; }
+# A test that needs the private libvirtd: skipped without libvirtd, failed
+# (with the daemon's log) when it does not start.
+need_session_libvirtd() {
+    start_session_libvirtd
+    local rc=$?
+    if [ $rc -eq 2 ]; then skip "libvirtd is not installed"; finish; fi
+    [ $rc -eq 0 ] || { fail "session libvirtd did not start"; cat "$LV_DIR/libvirtd.log"; finish; }
+}
 
 # A real snmptrapd on a loopback port writing one line per notification:
 #   TRAP <varbind>|<varbind>|...   (numeric OIDs)

@@ -11,10 +11,7 @@
 #  - after SIGCONT everything is served again.
 . "$(dirname "$0")/../lib.sh"
 trap 'cleanup_agents; [ -n "${lvd:-}" ] && kill -CONT "$lvd" 2>/dev/null; remove_session_libvirtd' EXIT
-start_session_libvirtd
-rc=$?
-if [ $rc -eq 2 ]; then skip "libvirtd is not installed"; finish; fi
-[ $rc -eq 0 ] || { fail "session libvirtd did not start"; cat "$LV_DIR/libvirtd.log"; finish; }
+need_session_libvirtd
 URI="test+unix://$TOP/examples/hypervisor.xml?socket=$LV_SOCK"
 start_agent main "vmMibUri $URI
 vmMibPollInterval 1

@@ -6,10 +6,7 @@
 # a libvirtd serving the test driver.
 . "$(dirname "$0")/../lib.sh"
 trap 'cleanup_agents; remove_session_libvirtd' EXIT
-start_session_libvirtd
-rc=$?
-if [ $rc -eq 2 ]; then skip "libvirtd is not installed"; finish; fi
-[ $rc -eq 0 ] || { fail "session libvirtd did not start"; finish; }
+need_session_libvirtd
 URI="test+unix:///default?socket=$LV_SOCK"
 v() { virsh -q -c "$URI" "$@" >/dev/null 2>&1; }
 mkdom() {

@@ -10,10 +10,7 @@ VMS=${VMMIB_BURST_VMS:-2000}
 # Old code: one publish sent all of them at once, ~0.1 ms each (0.2 s).
 MAX_STEP_US=50000
 trap 'cleanup_agents; remove_session_libvirtd' EXIT
-start_session_libvirtd
-rc=$?
-if [ $rc -eq 2 ]; then skip "libvirtd is not installed"; finish; fi
-[ $rc -eq 0 ] || { fail "session libvirtd did not start"; finish; }
+need_session_libvirtd
 URI="test+unix:///default?socket=$LV_SOCK"
 start_trapd || { fail "snmptrapd did not start"; finish; }
 start_agent main "vmMibUri $URI

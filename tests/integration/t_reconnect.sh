@@ -4,10 +4,7 @@
 # vmTableLastChange does not move.
 . "$(dirname "$0")/../lib.sh"
 trap 'cleanup_agents; remove_session_libvirtd' EXIT
-start_session_libvirtd
-rc=$?
-if [ $rc -eq 2 ]; then skip "libvirtd is not installed"; finish; fi
-[ $rc -eq 0 ] || { fail "session libvirtd did not start"; cat "$LV_DIR/libvirtd.log"; finish; }
+need_session_libvirtd
 URI="test+unix://$TOP/examples/hypervisor.xml?socket=$LV_SOCK"
 start_agent main "vmMibUri $URI
 vmMibPollInterval 1
