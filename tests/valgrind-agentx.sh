@@ -10,7 +10,7 @@
 TEST_NAME=valgrind-agentx
 T0=$SECONDS
 if ! command -v valgrind >/dev/null; then skip "valgrind is not installed"; exit 0; fi
-if [ ! -x "$VMMIB_AGENTX" ]; then fail "$VMMIB_AGENTX is not built (make)"; finish; fi
+need_agentx
 vlog=$VMMIB_RUNDIR/valgrind-agentx.log
 start_master master "" || finish
 # The master waits up to 5 s for each AgentX answer (the subagent asks for

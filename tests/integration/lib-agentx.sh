@@ -10,6 +10,14 @@
 
 VMMIB_AGENTX=${VMMIB_AGENTX:-$(dirname "$VMMIB_SO")/vmmib-agentx}
 
+# A test of the subagent fails (and ends) when it has not been built.
+need_agentx() {
+    if [ ! -x "$VMMIB_AGENTX" ]; then
+        fail "$VMMIB_AGENTX is not built (make)"
+        finish
+    fi
+}
+
 # start_master NAME "extra snmpd.conf lines"
 # Sets MASTER_DIR, MASTER_PORT, MASTER (host:port), MASTER_PID, MASTER_SOCK.
 # MASTER_KEEP=1 reuses the previous port and socket (a restart);

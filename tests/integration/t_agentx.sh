@@ -14,10 +14,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-agentx.sh"
 T0=$SECONDS
-if [ ! -x "$VMMIB_AGENTX" ]; then
-    fail "$VMMIB_AGENTX is not built (make)"
-    finish
-fi
+need_agentx
 now() { date +%s.%N; }
 ms_since() { echo $(( ($(date +%s%N) - $1) / 1000000 )); }
 

@@ -12,10 +12,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-agentx.sh"
 T0=$SECONDS
-if [ ! -x "$VMMIB_AGENTX" ]; then
-    fail "$VMMIB_AGENTX is not built (make)"
-    finish
-fi
+need_agentx
 URI=test://$TOP/examples/hypervisor.xml
 A=$VMTABLE
 set_() { snmpset -v2c -c private -t 3 -r 0 "$MASTER" "$@" 2>&1; }

@@ -11,10 +11,7 @@
 . "$(dirname "$0")/../lib.sh"
 . "$(dirname "$0")/lib-agentx.sh"
 T0=$SECONDS
-if [ ! -x "$VMMIB_AGENTX" ]; then
-    fail "$VMMIB_AGENTX is not built (make)"
-    finish
-fi
+need_agentx
 URI=test://$TOP/examples/hypervisor.xml
 count_walk() { full_walk "$1" | grep -c ' = '; }
 
