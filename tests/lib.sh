@@ -179,6 +179,19 @@ remove_session_libvirtd() {
     LV_DIR=
 }
 skip() { echo "  skip $*"; echo "SKIP $TEST_NAME: $*" >>"$VMMIB_RESULTS"; }
+# valgrind_check WHAT LOG PATTERN: valgrind's records (blank-line separated,
+# each line behind a "==PID==" prefix) with a frame matching PATTERN are
+# ours: none may be an invalid access or a leak.
+valgrind_check() {
+    local what=$1 vlog=$2 pat=$3 ours invalid leaks
+    ours=$(sed 's/^==[0-9]*== \{0,1\}//' "$vlog" |
+        awk -v RS= -v ORS='\n\n' -v pat="$pat" '$0 ~ pat')
+    invalid=$(echo "$ours" | awk -v RS= '/Invalid (read|write|free)|uninitialised|Mismatched/')
+    leaks=$(echo "$ours" | awk -v RS= '/(definitely|indirectly) lost in loss record/')
+    check "no invalid memory access in $what" "" "$invalid"
+    check "no leak attributed to $what" "" "$leaks"
+}
+
 # A test that needs the private libvirtd: skipped without libvirtd, failed
 # (with the daemon's log) when it does not start.
 need_session_libvirtd() {

@@ -25,15 +25,8 @@ stop_agent
 # valgrind writes its summary at exit
 wait_for "valgrind summary" 60 grep -q "ERROR SUMMARY" "$vlog"
 
-# Split the log into records (blank-line separated) and keep those about us.
 # Our frames: any file under module/ (valgrind prints paths from the top of
 # the tree), or vmmib.so when a frame has no line information.
-# Records are separated by lines holding only the "==PID==" prefix.
-ours=$(sed 's/^==[0-9]*== \{0,1\}//' "$vlog" |
-    awk -v RS= -v ORS='\n\n' -v pat="vmmib\\.so|\\(module/[a-z/]+\\.c:[0-9]+\\)" '$0 ~ pat')
-invalid=$(echo "$ours" | awk -v RS= '/Invalid (read|write|free)|uninitialised|Mismatched/')
-leaks=$(echo "$ours" | awk -v RS= '/(definitely|indirectly) lost in loss record/')
-check "no invalid memory access in vmmib" "" "$invalid"
-check "no leak attributed to vmmib" "" "$leaks"
+valgrind_check vmmib "$vlog" "vmmib\\.so|\\(module/[a-z/]+\\.c:[0-9]+\\)"
 grep -E "definitely lost:|indirectly lost:|ERROR SUMMARY" "$vlog" | sed 's/^==[0-9]*== */  (snmpd total) /'
 finish
